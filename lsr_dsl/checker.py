@@ -1,0 +1,484 @@
+"""AST → checked IR, with every error in the file collected.
+
+The checker resolves names (constraints from the one registry, ``let``
+definitions), binds arguments to each constraint's typed parameter model,
+lowers comparison sugar (``words >= 300``) to the constraint's relation and
+count parameters, and validates settings and spec metadata. Unknown names and
+bad arguments are errors, never a pass. It also warns about ANDs that can never
+hold, branches that can never run and nesting beyond ``max_depth``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from pydantic import ValidationError
+
+from . import ast
+from .constraints import REGISTRY, Registry
+from .constraints.registry import ConstraintDef, Relation
+from .errors import Diagnostic, LsrCheckError, closest
+from .formatter import format_expr
+from .ir import CheckedSpec, IAnd, IAtom, IIf, INode, IThen, ichildren, retarget
+from .span import Span
+
+MODES = ("lsrm", "flat", "strict")
+DEFAULT_GAMMA = 0.5
+DEFAULT_MAX_DEPTH = 8
+
+SETTINGS = {
+    "gamma": "default decay of THEN chains, in (0, 1]",
+    "mode": "aggregation: lsrm, flat or strict",
+    "max_depth": "nesting depth above which the checker warns",
+}
+META_KEYS = {
+    "id": "an identifier (string or integer)",
+    "prompt": "the instruction text that comes with the spec",
+    "description": "free text",
+    "gamma": "default decay of THEN chains for this spec",
+    "mode": "aggregation for this spec: lsrm, flat or strict",
+    "tags": "a list of strings",
+}
+KEYWORDS = ("AND", "THEN", "IF", "ELSE")
+
+
+@dataclass
+class CheckResult:
+    specs: Dict[str, CheckedSpec]
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> List[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+
+class _Checker:
+    def __init__(self, module: ast.Module, registry: Registry, source: Optional[str], max_depth: Optional[int]):
+        self.module = module
+        self.registry = registry
+        self.source = source
+        self.diags: List[Diagnostic] = []
+        self.defs: Dict[str, ast.Definition] = {}
+        self.bound_defs: Dict[str, Optional[INode]] = {}
+        self.in_progress: List[str] = []
+        self.used_defs: set = set()
+        self.max_depth_override = max_depth
+
+    # -- reporting ---------------------------------------------------------
+    def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
+        self.diags.append(Diagnostic(message, span, hint, "error", source=self.source))
+
+    def warn(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
+        self.diags.append(Diagnostic(message, span, hint, "warning", source=self.source))
+
+    # -- settings and metadata --------------------------------------------
+    def check_gamma(self, value: Any, span: Optional[Span], what: str) -> Optional[float]:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(float(value)):
+            self.error(f"{what} must be a number in (0, 1], not {value!r}", span, "for example: gamma = 0.5")
+            return None
+        if not 0.0 < float(value) <= 1.0:
+            self.error(f"{what} must be in (0, 1], not {value}", span, "γ = 1 makes THEN an AND; smaller γ punishes early failures more")
+            return None
+        return float(value)
+
+    def check_mode(self, value: Any, span: Optional[Span]) -> Optional[str]:
+        if value not in MODES:
+            guess = closest(str(value), MODES)
+            self.error(
+                f"unknown mode {value!r}; the modes are {', '.join(MODES)}",
+                span,
+                f"did you mean {guess!r}?" if guess else None,
+            )
+            return None
+        return value
+
+    def settings(self) -> Tuple[Optional[str], Optional[float], int]:
+        mode = gamma = None
+        max_depth = DEFAULT_MAX_DEPTH
+        seen: Dict[str, ast.Setting] = {}
+        for s in self.module.settings:
+            if s.name in seen:
+                self.error(f"setting '{s.name}' is set twice", s.span)
+            seen[s.name] = s
+            if s.name == "gamma":
+                gamma = self.check_gamma(s.value, s.span, "gamma")
+            elif s.name == "mode":
+                mode = self.check_mode(s.value, s.span)
+            elif s.name == "max_depth":
+                if isinstance(s.value, bool) or not isinstance(s.value, int) or s.value < 1:
+                    self.error(f"max_depth must be a positive integer, not {s.value!r}", s.span)
+                else:
+                    max_depth = s.value
+            else:
+                guess = closest(s.name, SETTINGS)
+                self.error(
+                    f"unknown setting '{s.name}'",
+                    s.span,
+                    f"did you mean '{guess}'?" if guess else "settings are: " + ", ".join(SETTINGS),
+                )
+        if self.max_depth_override is not None:
+            max_depth = self.max_depth_override
+        return mode, gamma, max_depth
+
+    def spec_meta(self, spec: ast.Spec) -> Tuple[Optional[str], Optional[float]]:
+        mode = gamma = None
+        seen = set()
+        for m in spec.meta:
+            if m.key in seen:
+                self.error(f"'{m.key}' is given twice in spec '{spec.name}'", m.span)
+            seen.add(m.key)
+            if m.key == "gamma":
+                gamma = self.check_gamma(m.value, m.span, "gamma")
+            elif m.key == "mode":
+                mode = self.check_mode(m.value, m.span)
+            elif m.key in ("prompt", "description"):
+                if not isinstance(m.value, str):
+                    self.error(f"'{m.key}' must be a string", m.span)
+            elif m.key == "id":
+                if isinstance(m.value, bool) or not isinstance(m.value, (str, int)):
+                    self.error("'id' must be a string or an integer", m.span)
+            elif m.key == "tags":
+                if not isinstance(m.value, list) or not all(isinstance(t, str) for t in m.value):
+                    self.error("'tags' must be a list of strings", m.span)
+            else:
+                guess = closest(m.key, META_KEYS)
+                self.error(
+                    f"unknown spec field '{m.key}'",
+                    m.span,
+                    f"did you mean '{guess}'?" if guess else "spec fields are: " + ", ".join(META_KEYS),
+                )
+        return mode, gamma
+
+    # -- names -------------------------------------------------------------
+    def collect_definitions(self) -> None:
+        for d in self.module.definitions:
+            if d.name in self.defs:
+                self.error(f"'{d.name}' is defined twice", d.span, f"the first definition is at line {self.defs[d.name].span.line}" if self.defs[d.name].span else None)
+                continue
+            if self.registry.get(d.name) is not None:
+                self.error(f"definition '{d.name}' has the name of a constraint", d.span, "choose another name")
+                continue
+            if d.name in KEYWORDS:
+                self.error(f"'{d.name}' is a keyword", d.span)
+                continue
+            self.defs[d.name] = d
+
+    def resolve_definition(self, name: str, at: Optional[Span]) -> Optional[INode]:
+        if name in self.bound_defs:
+            return self.bound_defs[name]
+        if name in self.in_progress:
+            cycle = " → ".join(self.in_progress[self.in_progress.index(name):] + [name])
+            self.error(f"definition '{name}' refers to itself: {cycle}", at, "a definition cannot use itself")
+            return None
+        self.in_progress.append(name)
+        try:
+            node = self.bind(self.defs[name].expr)
+        finally:
+            self.in_progress.pop()
+        self.bound_defs[name] = node
+        return node
+
+    # -- binding -----------------------------------------------------------
+    def bind(self, node: Any) -> Optional[INode]:
+        if isinstance(node, ast.Group):
+            return self.bind(node.expr)
+        if isinstance(node, ast.Atom):
+            return self.bind_atom(node)
+        if isinstance(node, (ast.And, ast.Then)):
+            kids = [self.bind(c) for c in node.children]
+            if any(k is None for k in kids):
+                return None
+            if isinstance(node, ast.And):
+                return IAnd(children=tuple(kids), span=node.span)
+            gamma = None
+            if node.gamma is not None:
+                gamma = self.check_gamma(node.gamma, node.span, "a THEN chain's gamma")
+            return IThen(children=tuple(kids), gamma=gamma, span=node.span)
+        if isinstance(node, ast.If):
+            cond = self.bind(node.condition)
+            then = self.bind(node.then)
+            els = self.bind(node.else_) if node.else_ is not None else None
+            if cond is None or then is None or (node.else_ is not None and els is None):
+                return None
+            cond = retarget(cond, node.target)
+            return IIf(condition=cond, then=then, else_=els, target=node.target, span=node.span)
+        raise TypeError(f"unexpected node {type(node).__name__}")
+
+    def bind_atom(self, atom: ast.Atom) -> Optional[INode]:
+        name = atom.name
+        if name in self.defs:
+            if atom.called or atom.args or atom.compare is not None:
+                self.error(f"'{name}' is a definition; it takes no arguments", atom.span)
+                return None
+            self.used_defs.add(name)
+            return self.resolve_definition(name, atom.span)
+        c = self.registry.get(name)
+        if c is None:
+            self.unknown_name(atom)
+            return None
+        return self.bind_params(atom, c)
+
+    def unknown_name(self, atom: ast.Atom) -> None:
+        name = atom.name
+        if name.upper() in KEYWORDS:
+            hint = f"keywords are written in capitals: {name.upper()}"
+        else:
+            guess = closest(name, list(self.registry.names()) + list(self.defs))
+            if guess is None and ":" in name:
+                guess = closest(name.split(":", 1)[1], list(self.registry.names()))
+            hint = f"did you mean '{guess}'?" if guess else "run `lsr constraints` to list every constraint"
+        span = atom.span
+        if span is not None:
+            span = Span(line=span.line, column=span.column, end_line=span.line, end_column=span.column + len(name), file=span.file)
+        self.error(f"unknown constraint '{name}'", span, hint)
+
+    def bind_params(self, atom: ast.Atom, c: ConstraintDef) -> Optional[IAtom]:
+        fields = c.params.model_fields
+        values: Dict[str, Any] = {}
+        arg_spans: Dict[str, Optional[Span]] = {}
+        ok = True
+        usage = f"usage: {c.example}" if c.example else None
+        positional_done = False
+        pos_index = 0
+        for a in atom.args:
+            if a.name is None:
+                if positional_done:
+                    self.error("a positional argument cannot follow a keyword argument", a.span, usage)
+                    ok = False
+                    continue
+                if pos_index >= len(c.positional):
+                    n = len(c.positional)
+                    self.error(
+                        f"'{c.name}' takes {n if n else 'no'} positional argument{'s' if n != 1 else ''}",
+                        a.span,
+                        usage or ("name the parameter: " + ", ".join(fields)),
+                    )
+                    ok = False
+                    continue
+                key = c.positional[pos_index]
+                pos_index += 1
+            else:
+                positional_done = True
+                key = a.name
+                if key not in fields:
+                    guess = closest(key, fields)
+                    self.error(
+                        f"'{c.name}' has no parameter '{key}'",
+                        a.span,
+                        f"did you mean '{guess}'?" if guess else ("its parameters are: " + ", ".join(fields) if fields else f"'{c.name}' takes no arguments"),
+                    )
+                    ok = False
+                    continue
+            if key in values:
+                self.error(f"parameter '{key}' is given twice", a.span, usage)
+                ok = False
+                continue
+            values[key] = a.value
+            arg_spans[key] = a.span
+        if atom.compare is not None:
+            cp = c.count_param
+            if cp is None or "relation" not in fields:
+                self.error(
+                    f"'{c.name}' cannot be compared with {atom.compare.op}",
+                    atom.compare.span,
+                    usage or "comparisons work on counting constraints such as words, sentences, count(…)",
+                )
+                ok = False
+            else:
+                for key in ("relation", cp):
+                    if key in values:
+                        self.error(f"'{key}' is given both as an argument and by the comparison", arg_spans.get(key) or atom.span)
+                        ok = False
+                values["relation"] = atom.compare.op
+                values[cp] = atom.compare.value
+                arg_spans["relation"] = arg_spans[cp] = atom.compare.span
+        if not ok:
+            return None
+        try:
+            params = c.params.model_validate(values)
+        except ValidationError as ve:
+            for err in ve.errors():
+                loc = err.get("loc") or ()
+                key = str(loc[0]) if loc else None
+                span = arg_spans.get(key) if key else None
+                span = span or atom.span
+                if err.get("type") == "missing":
+                    msg = f"'{c.name}' needs the argument '{key}'"
+                    if c.count_param == key:
+                        hint = f"write it as a comparison, e.g. {c.name} >= 3, or {usage}" if usage else f"e.g. {c.name} >= 3"
+                    else:
+                        hint = usage
+                else:
+                    where = f"'{'.'.join(str(p) for p in loc)}'" if loc else "arguments"
+                    msg = f"bad value for {where} of '{c.name}': {_clean_pydantic(err.get('msg', 'invalid'))}"
+                    hint = usage
+                self.error(msg, span, hint)
+            return None
+        except Exception as e:  # a validator that raised something else is still the user's bad input
+            self.error(f"bad arguments for '{c.name}': {e}", atom.span, usage)
+            return None
+        return IAtom(constraint=c, params=params, label=format_expr(atom), span=atom.span)
+
+    # -- lints -------------------------------------------------------------
+    def lint(self, root: INode, max_depth: int, spec: ast.Spec) -> None:
+        d = _idepth(root)
+        if d > max_depth:
+            self.warn(
+                f"spec '{spec.name}' nests {d} levels deep (the limit is {max_depth})",
+                spec.expr.span,
+                "deep nesting makes rewards hard to learn; name parts with let, or raise the limit: set max_depth = …",
+            )
+        self._lint_node(root, ())
+
+    def _lint_node(self, node: INode, conditions: Tuple[Tuple[Any, bool], ...]) -> None:
+        if isinstance(node, IAnd):
+            problem = _unsatisfiable(_conjuncts(node))
+            if problem:
+                self.warn(f"this AND can never be fully satisfied: {problem}", node.span, "one of the bounds is probably a typo")
+        if isinstance(node, IIf):
+            key = _cond_key(node.condition)
+            cproblem = _unsatisfiable(_conjuncts(node.condition))
+            if cproblem:
+                self.warn(
+                    f"the condition can never hold ({cproblem}), so the THEN branch is unreachable",
+                    node.condition.span if hasattr(node.condition, "span") else node.span,
+                )
+            for outer_key, outer_holds in conditions:
+                if outer_key == key:
+                    dead = "ELSE" if outer_holds else "THEN"
+                    if dead == "THEN" or node.else_ is not None:
+                        self.warn(
+                            f"this IF repeats an enclosing condition, so its {dead} branch is unreachable",
+                            node.span,
+                        )
+            self._lint_node(node.condition, conditions)
+            self._lint_node(node.then, conditions + ((key, True),))
+            if node.else_ is not None:
+                self._lint_node(node.else_, conditions + ((key, False),))
+            return
+        for k in ichildren(node):
+            self._lint_node(k, conditions)
+
+    # -- driver ------------------------------------------------------------
+    def run(self) -> CheckResult:
+        mode, gamma, max_depth = self.settings()
+        self.collect_definitions()
+        specs: Dict[str, CheckedSpec] = {}
+        seen_specs: Dict[str, ast.Spec] = {}
+        for spec in self.module.specs:
+            if spec.name in seen_specs:
+                self.error(f"spec '{spec.name}' is defined twice", spec.span)
+                continue
+            seen_specs[spec.name] = spec
+            smode, sgamma = self.spec_meta(spec)
+            root = self.bind(spec.expr)
+            if root is None:
+                continue
+            self.lint(root, max_depth, spec)
+            specs[spec.name] = CheckedSpec(
+                name=spec.name,
+                root=root,
+                meta=tuple((m.key, m.value) for m in spec.meta),
+                span=spec.span,
+                mode=smode or mode,
+                gamma=sgamma if sgamma is not None else gamma,
+            )
+        # definitions never used still get checked, so their errors show
+        for name, d in self.defs.items():
+            if name not in self.bound_defs:
+                self.resolve_definition(name, d.span)
+                if self.module.specs:
+                    self.warn(f"definition '{name}' is never used", d.span)
+        return CheckResult(specs=specs, diagnostics=self.diags)
+
+
+def _clean_pydantic(msg: str) -> str:
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            return msg[len(prefix):]
+    return msg
+
+
+def _idepth(node: INode) -> int:
+    kids = ichildren(node)
+    return 0 if not kids else 1 + max(_idepth(k) for k in kids)
+
+
+def _conjuncts(node: INode) -> List[IAtom]:
+    """The atoms that must all hold for ``node`` to score 1 (through nested AND and THEN)."""
+    if isinstance(node, IAtom):
+        return [node]
+    if isinstance(node, (IAnd, IThen)):
+        out: List[IAtom] = []
+        for c in node.children:
+            out.extend(_conjuncts(c))
+        return out
+    return []
+
+
+def _cond_key(node: INode) -> Any:
+    if isinstance(node, IAtom):
+        return ("atom", node.constraint.name, node.params.model_dump_json(), node.target)
+    if isinstance(node, IAnd):
+        return ("and",) + tuple(_cond_key(c) for c in node.children)
+    if isinstance(node, IThen):
+        return ("then", node.gamma) + tuple(_cond_key(c) for c in node.children)
+    if isinstance(node, IIf):
+        return ("if", _cond_key(node.condition), _cond_key(node.then), _cond_key(node.else_) if node.else_ else None)
+    return None
+
+
+def _unsatisfiable(atoms: Sequence[IAtom]) -> Optional[str]:
+    """A reason why counting bounds on the same quantity contradict, or None."""
+    groups: Dict[Any, List[IAtom]] = {}
+    for a in atoms:
+        c = a.constraint
+        cp = c.count_param
+        if cp is None:
+            continue
+        data = a.params.model_dump()
+        rel = data.get("relation")
+        val = data.get(cp)
+        if rel is None or not isinstance(val, (int, float)) or isinstance(val, bool):
+            continue
+        rest = tuple(sorted((k, repr(v)) for k, v in data.items() if k not in ("relation", cp)))
+        groups.setdefault((c.name, rest, a.target), []).append(a)
+    for (name, _, _), group in groups.items():
+        lo, hi = 0.0, math.inf  # counts are never negative
+        for a in group:
+            data = a.params.model_dump()
+            rel = Relation(data["relation"])
+            v = float(data[a.constraint.count_param])
+            if rel == Relation.GE:
+                lo = max(lo, math.ceil(v))
+            elif rel == Relation.GT:
+                lo = max(lo, math.floor(v) + 1)
+            elif rel == Relation.LE:
+                hi = min(hi, math.floor(v))
+            elif rel == Relation.LT:
+                hi = min(hi, math.ceil(v) - 1)
+            elif rel == Relation.EQ:
+                if v != int(v):
+                    return f"{a.label} asks for a fractional count"
+                lo, hi = max(lo, v), min(hi, v)
+        if lo > hi:
+            labels = " and ".join(a.label for a in group)
+            return f"{labels} leave no possible {name} count"
+    return None
+
+
+def check(
+    module: ast.Module,
+    *,
+    registry: Registry = REGISTRY,
+    source: Optional[str] = None,
+    max_depth: Optional[int] = None,
+) -> CheckResult:
+    """Check a module. Raises :class:`LsrCheckError` with every error found; returns specs and warnings."""
+    result = _Checker(module, registry, source, max_depth).run()
+    errors = [d for d in result.diagnostics if d.severity == "error"]
+    if errors:
+        errors.sort(key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0))
+        raise LsrCheckError.from_diagnostics(errors + result.warnings)
+    return result

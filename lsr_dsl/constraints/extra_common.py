@@ -1,0 +1,244 @@
+"""Shared helpers for the constraints beyond IFEval (``extra_*`` modules).
+
+Every fact here is computed once per :class:`~lsr_dsl.text.Text` through
+``Text.memo`` so several leaves of one spec share the work. All helpers are
+total: any ``str`` gives a result, never an exception.
+
+Definitions used throughout (documented in the catalogue):
+
+- *word*: a maximal run of letters/digits, with inner apostrophes or hyphens
+  kept (``don't``, ``well-known`` are one word each).
+- *sentence*: a piece of a non-empty line ending at ``.``, ``!``, ``?`` or
+  ``…`` followed by whitespace (common abbreviations such as ``e.g.`` and
+  ``Dr.`` do not end a sentence), or at the end of the line; pieces without
+  any letter or digit are ignored. Lines never join into one sentence.
+- *paragraph*: a block of text separated from the next by one or more blank
+  lines (lines holding only whitespace).
+- *fenced code*: CommonMark fences of three or more backticks or tildes;
+  markdown checks (headings, lists, tables) ignore lines inside fences.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+import regex
+
+from ..text import Text
+from .registry import Relation, Verdict
+
+WORD_RE = regex.compile(r"[\p{L}\p{N}\p{M}]+(?:['’\-][\p{L}\p{N}\p{M}]+)*")
+
+# Abbreviations that do not end a sentence (compared lower-case, without the dot).
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st vs etc e.g i.e cf al fig no vol approx dept est inc ltd co jan feb mar apr "
+    "jun jul aug sep sept oct nov dec".split()
+)
+_SENT_END_RE = regex.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)")
+_BLANK_SPLIT_RE = regex.compile(r"\n[ \t\r\f\v]*\n")
+_FENCE_RE = regex.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)[^\n]*$")
+_BULLET_RE = regex.compile(r"^[ \t]*(?:[-*+•]|\d{1,9}[.)])[ \t]+(\S.*)$")
+_THEMATIC_BREAK_RE = regex.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_NUMBERED_RE = regex.compile(r"^[ \t]*\d{1,9}[.)][ \t]+\S")
+_HEADING_RE = regex.compile(r"^ {0,3}(#{1,6})(?!#)(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
+_TABLE_DELIM_CELL_RE = regex.compile(r"^[ \t]*:?-+:?[ \t]*$")
+
+
+def quote(s: str, limit: int = 40) -> str:
+    """A short, repr-quoted excerpt of ``s`` for reasons."""
+    if len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return repr(s)
+
+
+def plural(n: int, word: str, words: Optional[str] = None) -> str:
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+def all_of(n: int, word: str) -> str:
+    """'the only paragraph is' / 'all 3 paragraphs are'."""
+    return f"the only {word} is" if n == 1 else f"all {n} {word}s are"
+
+
+def relation_reason(actual: int, rel: Relation, target: float, what: str, whats: Optional[str] = None) -> Verdict:
+    """Pass/fail for ``actual rel target`` with a reason like 'found 3 lines; need at least 5'."""
+    ok = rel.holds(actual, target)
+    tgt = int(target) if float(target).is_integer() else target
+    return Verdict.of(ok, f"found {plural(actual, what, whats)}; need {rel.words} {tgt}")
+
+
+# -- words ---------------------------------------------------------------------
+
+def words(t: Text) -> List[str]:
+    return t.memo(("extra", "words"), lambda tt: WORD_RE.findall(tt.text))
+
+
+def word_spans(t: Text) -> List[Tuple[int, int, str]]:
+    return t.memo(("extra", "word_spans"), lambda tt: [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(tt.text)])
+
+
+def count_words(s: str) -> int:
+    return sum(1 for _ in WORD_RE.finditer(s))
+
+
+# -- lines, paragraphs, sentences ---------------------------------------------
+
+def nonblank_lines(t: Text) -> List[Tuple[int, str]]:
+    """(1-based line number, line) for each line holding non-whitespace."""
+    def compute(tt: Text) -> List[Tuple[int, str]]:
+        return [(i + 1, ln) for i, ln in enumerate(tt.text.split("\n")) if ln.strip()]
+
+    return t.memo(("extra", "nonblank_lines"), compute)
+
+
+def paragraphs(t: Text) -> List[str]:
+    """Blank-line separated blocks with non-whitespace content, stripped."""
+    def compute(tt: Text) -> List[str]:
+        return [b.strip() for b in _BLANK_SPLIT_RE.split(tt.text.replace("\r\n", "\n")) if b.strip()]
+
+    return t.memo(("extra", "paragraphs"), compute)
+
+
+def _is_abbreviation(piece: str) -> bool:
+    m = regex.search(r"([\p{L}.]+)\.$", piece)
+    if not m:
+        return False
+    return m.group(1).lower().lstrip(".") in _ABBREVIATIONS
+
+
+def split_sentences(s: str) -> List[str]:
+    """Sentences of ``s`` (see module docstring)."""
+    out: List[str] = []
+    for line in s.split("\n"):
+        if not line.strip():
+            continue
+        start = 0
+        for m in _SENT_END_RE.finditer(line):
+            piece = line[start:m.end()]
+            if m.group().startswith(".") and len(m.group()) == 1 and _is_abbreviation(piece.rstrip()):
+                continue
+            out.append(piece)
+            start = m.end()
+        out.append(line[start:])
+    return [p.strip() for p in out if WORD_RE.search(p)]
+
+
+def sentences(t: Text) -> List[str]:
+    return t.memo(("extra", "sentences"), lambda tt: split_sentences(tt.text))
+
+
+# -- markdown ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CodeBlock:
+    line: int  # 1-based line of the opening fence
+    language: str
+    body: str
+    closed: bool
+
+
+@dataclass(frozen=True)
+class MarkdownFacts:
+    prose_lines: Tuple[Tuple[int, str], ...]  # lines outside fenced code, 1-based numbers
+    code_blocks: Tuple[CodeBlock, ...]
+
+
+def markdown(t: Text) -> MarkdownFacts:
+    def compute(tt: Text) -> MarkdownFacts:
+        prose: List[Tuple[int, str]] = []
+        blocks: List[CodeBlock] = []
+        lines = tt.text.split("\n")
+        i = 0
+        while i < len(lines):
+            m = _FENCE_RE.match(lines[i])
+            if m and not (m.group(1)[0] == "`" and "`" in lines[i].strip()[len(m.group(1)):]):
+                fence = m.group(1)
+                lang = m.group(2).lower()
+                body: List[str] = []
+                j = i + 1
+                closed = False
+                while j < len(lines):
+                    stripped = lines[j].strip()
+                    if (
+                        stripped
+                        and len(lines[j]) - len(lines[j].lstrip(" ")) <= 3
+                        and set(stripped) == {fence[0]}
+                        and len(stripped) >= len(fence)
+                    ):
+                        closed = True
+                        break
+                    body.append(lines[j])
+                    j += 1
+                blocks.append(CodeBlock(i + 1, lang, "\n".join(body), closed))
+                i = j + 1
+                continue
+            prose.append((i + 1, lines[i].rstrip("\r")))
+            i += 1
+        return MarkdownFacts(tuple(prose), tuple(blocks))
+
+    return t.memo(("extra", "markdown"), compute)
+
+
+def headings(t: Text) -> List[Tuple[int, int, str]]:
+    """(line number, level, title) of each ATX heading outside fenced code."""
+    def compute(tt: Text) -> List[Tuple[int, int, str]]:
+        out = []
+        for n, ln in markdown(tt).prose_lines:
+            m = _HEADING_RE.match(ln)
+            if m:
+                out.append((n, len(m.group(1)), (m.group(2) or "").strip()))
+        return out
+
+    return t.memo(("extra", "headings"), compute)
+
+
+def bullets(t: Text) -> List[Tuple[int, str]]:
+    """(line number, item text) of each list item (``-``, ``*``, ``+``, ``•``, ``1.``, ``1)``) outside fences."""
+    def compute(tt: Text) -> List[Tuple[int, str]]:
+        out = []
+        for n, ln in markdown(tt).prose_lines:
+            m = _BULLET_RE.match(ln)
+            if m and not _THEMATIC_BREAK_RE.match(ln):
+                out.append((n, m.group(1).strip()))
+        return out
+
+    return t.memo(("extra", "bullets"), compute)
+
+
+def numbered_items(t: Text) -> List[int]:
+    return t.memo(
+        ("extra", "numbered"),
+        lambda tt: [n for n, ln in markdown(tt).prose_lines if _NUMBERED_RE.match(ln)],
+    )
+
+
+def _table_cells(line: str) -> List[str]:
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
+    return regex.split(r"(?<!\\)\|", s)
+
+
+def tables(t: Text) -> List[Tuple[int, int]]:
+    """(line number of the header row, number of columns) of each GFM table outside fences."""
+    def compute(tt: Text) -> List[Tuple[int, int]]:
+        prose = markdown(tt).prose_lines
+        out = []
+        k = 0
+        while k + 1 < len(prose):
+            (n1, head), (n2, delim) = prose[k], prose[k + 1]
+            if n2 == n1 + 1 and "|" in head and "-" in delim and ("|" in delim or head.strip().startswith("|")):
+                hcells = _table_cells(head)
+                dcells = _table_cells(delim)
+                if len(hcells) == len(dcells) and all(_TABLE_DELIM_CELL_RE.match(c) for c in dcells):
+                    out.append((n1, len(hcells)))
+                    k += 2
+                    while k < len(prose) and prose[k][0] == prose[k - 1][0] + 1 and "|" in prose[k][1] and prose[k][1].strip():
+                        k += 1
+                    continue
+            k += 1
+        return out
+
+    return t.memo(("extra", "tables"), compute)

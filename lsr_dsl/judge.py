@@ -1,0 +1,256 @@
+"""Model judges for soft constraints.
+
+A soft constraint (``tone("formal")``, ``judge("Does it cite a source?")``) asks a
+yes/no question about the response; a :class:`Judge` answers with the
+probability of YES. Evaluation code chooses the judge for a block of work::
+
+    from lsr_dsl.judge import CallableJudge, use_judge
+
+    with use_judge(CallableJudge(lambda q, r: 1.0 if "Dear" in r else 0.0)):
+        ...  # soft constraints evaluated here use this judge
+
+Without a judge a soft constraint raises :class:`~lsr_dsl.errors.LsrRuntimeError`
+(never a silent pass). The current judge lives in a :mod:`contextvars` variable,
+so threads and asyncio tasks each see their own.
+
+:class:`TransformersJudge` scores with a local causal LM (RAIF-style: compare the
+next-token logits of YES and NO answers). ``transformers`` is imported only when
+such a judge first runs, never when :mod:`lsr_dsl` is imported.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import math
+from typing import Any, Callable, Iterator, List, Optional, Protocol, Sequence, Union, runtime_checkable
+
+from .errors import LsrRuntimeError
+
+__all__ = [
+    "Judge",
+    "CallableJudge",
+    "TransformersJudge",
+    "current_judge",
+    "use_judge",
+    "require_judge",
+    "ask",
+    "DEFAULT_TEMPLATE",
+]
+
+
+@runtime_checkable
+class Judge(Protocol):
+    """Answers a yes/no ``question`` about ``response`` with P(YES) in [0, 1]."""
+
+    def __call__(self, question: str, response: str) -> float: ...
+
+
+_CURRENT: contextvars.ContextVar[Optional[Judge]] = contextvars.ContextVar("lsr_judge", default=None)
+
+
+def current_judge() -> Optional[Judge]:
+    """The judge set by the innermost :func:`use_judge`, or ``None``."""
+    return _CURRENT.get()
+
+
+@contextlib.contextmanager
+def use_judge(judge: Optional[Judge]) -> Iterator[Optional[Judge]]:
+    """Make ``judge`` the current judge inside the ``with`` block (``None`` clears it)."""
+    if judge is not None and not callable(judge):
+        raise TypeError(f"a judge must be callable as judge(question, response) -> float, got {type(judge).__name__}")
+    token = _CURRENT.set(judge)
+    try:
+        yield judge
+    finally:
+        _CURRENT.reset(token)
+
+
+def require_judge(constraint_name: str) -> Judge:
+    """The current judge, or an :class:`LsrRuntimeError` naming the constraint."""
+    j = _CURRENT.get()
+    if j is None:
+        raise LsrRuntimeError(
+            f"constraint {constraint_name!r} is judged by a model; no judge is configured "
+            "(wrap evaluation in lsr_dsl.judge.use_judge(...), e.g. with a TransformersJudge)"
+        )
+    return j
+
+
+def _as_probability(value: Any, who: str) -> float:
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    try:
+        p = float(value)
+    except (TypeError, ValueError):
+        raise LsrRuntimeError(f"{who} returned {type(value).__name__}, not a probability") from None
+    if math.isnan(p):
+        raise LsrRuntimeError(f"{who} returned NaN, not a probability")
+    return min(1.0, max(0.0, p))
+
+
+def ask(judge: Judge, question: str, response: str, constraint_name: str = "judge") -> float:
+    """Call ``judge`` and return a probability in [0, 1]; any failure becomes :class:`LsrRuntimeError`."""
+    try:
+        raw = judge(question, response)
+    except LsrRuntimeError:
+        raise
+    except Exception as e:
+        raise LsrRuntimeError(f"the judge for constraint {constraint_name!r} failed: {type(e).__name__}: {e}") from e
+    return _as_probability(raw, f"the judge for constraint {constraint_name!r}")
+
+
+class CallableJudge:
+    """Wraps ``fn(question, response) -> float | bool`` as a :class:`Judge` (clamped to [0, 1])."""
+
+    def __init__(self, fn: Callable[[str, str], Union[float, bool]], name: str = "") -> None:
+        if not callable(fn):
+            raise TypeError("CallableJudge needs a callable")
+        self.fn = fn
+        self.name = name or getattr(fn, "__name__", "callable")
+
+    def __call__(self, question: str, response: str) -> float:
+        return _as_probability(self.fn(question, response), f"judge {self.name!r}")
+
+    def __repr__(self) -> str:
+        return f"CallableJudge({self.name})"
+
+
+DEFAULT_TEMPLATE = (
+    "Read the response below and answer the question about it.\n\n"
+    "Response:\n<<<\n{response}\n>>>\n\n"
+    "Question: {question}\n"
+    "Answer with a single word, YES or NO."
+)
+
+_YES = ("YES", "Yes", "yes", " YES", " Yes", " yes")
+_NO = ("NO", "No", "no", " NO", " No", " no")
+
+
+def _logsumexp(xs: Sequence[float]) -> float:
+    m = max(xs)
+    if math.isinf(m):
+        return m
+    return m + math.log(sum(math.exp(x - m) for x in xs))
+
+
+class TransformersJudge:
+    """P(YES) from a local causal language model's next-token logits.
+
+    The question and response are put into ``template`` (as a user turn of the
+    tokenizer's chat template when it has one); the answer's first token is
+    compared between YES-like and NO-like tokens:
+    ``P(YES) = Σ exp(logit_yes) / (Σ exp(logit_yes) + Σ exp(logit_no))``.
+
+    ``model`` and ``tokenizer`` may be passed in (already loaded, or fakes in
+    tests); otherwise they are loaded from ``model_name_or_path`` on first use
+    with ``transformers.AutoModelForCausalLM`` / ``AutoTokenizer``.
+    """
+
+    def __init__(
+        self,
+        model_name_or_path: Optional[str] = None,
+        *,
+        model: Any = None,
+        tokenizer: Any = None,
+        device: Optional[str] = None,
+        template: str = DEFAULT_TEMPLATE,
+        max_response_chars: int = 20_000,
+        use_chat_template: bool = True,
+        model_kwargs: Optional[dict] = None,
+    ) -> None:
+        if model_name_or_path is None and (model is None or tokenizer is None):
+            raise ValueError("give model_name_or_path, or both model and tokenizer")
+        if "{question}" not in template or "{response}" not in template:
+            raise ValueError("template must contain {question} and {response}")
+        self.model_name_or_path = model_name_or_path
+        self.model = model
+        self.tokenizer = tokenizer
+        self.device = device
+        self.template = template
+        self.max_response_chars = max_response_chars
+        self.use_chat_template = use_chat_template
+        self.model_kwargs = dict(model_kwargs or {})
+        self._ids: Optional[tuple] = None
+
+    def __repr__(self) -> str:
+        return f"TransformersJudge({self.model_name_or_path or type(self.model).__name__!r})"
+
+    # -- loading -------------------------------------------------------------
+    def _load(self) -> None:
+        if self.model is not None and self.tokenizer is not None:
+            return
+        try:
+            import transformers  # noqa: WPS433  (lazy by design)
+        except ImportError as e:  # pragma: no cover - depends on the environment
+            raise LsrRuntimeError("TransformersJudge needs the 'transformers' package (pip install lsr-dsl[train])") from e
+        if self.tokenizer is None:
+            self.tokenizer = transformers.AutoTokenizer.from_pretrained(self.model_name_or_path)
+        if self.model is None:
+            kwargs = {"torch_dtype": "auto", **self.model_kwargs}
+            self.model = transformers.AutoModelForCausalLM.from_pretrained(self.model_name_or_path, **kwargs)
+            if self.device:
+                self.model.to(self.device)
+            self.model.eval()
+
+    def _token_ids(self) -> tuple:
+        if self._ids is None:
+            def ids(words: Sequence[str]) -> List[int]:
+                out: List[int] = []
+                for w in words:
+                    toks = self.tokenizer.encode(w, add_special_tokens=False)
+                    if toks and toks[0] not in out:
+                        out.append(int(toks[0]))
+                return out
+
+            yes, no = ids(_YES), ids(_NO)
+            overlap = set(yes) & set(no)
+            yes = [i for i in yes if i not in overlap]
+            no = [i for i in no if i not in overlap]
+            if not yes or not no:
+                raise LsrRuntimeError("could not find distinct YES and NO tokens in the judge's vocabulary")
+            self._ids = (yes, no)
+        return self._ids
+
+    def prompt(self, question: str, response: str) -> str:
+        """The exact text fed to the model."""
+        if len(response) > self.max_response_chars:
+            response = response[: self.max_response_chars] + "\n[…truncated]"
+        user = self.template.format(question=question, response=response)
+        tok = self.tokenizer
+        if self.use_chat_template and getattr(tok, "chat_template", None) and hasattr(tok, "apply_chat_template"):
+            return tok.apply_chat_template(
+                [{"role": "user", "content": user}], tokenize=False, add_generation_prompt=True
+            )
+        return user + "\nAnswer:"
+
+    # -- scoring -------------------------------------------------------------
+    def __call__(self, question: str, response: str) -> float:
+        self._load()
+        yes, no = self._token_ids()
+        text = self.prompt(question, response)
+        try:
+            import torch  # noqa: WPS433
+
+            no_grad: Any = torch.no_grad()
+        except ImportError:  # fakes in tests run without torch
+            no_grad = contextlib.nullcontext()
+        enc = self.tokenizer(text, return_tensors="pt", add_special_tokens=False)
+        target = self.device or getattr(self.model, "device", None)
+        if target is not None and hasattr(enc, "to"):
+            enc = enc.to(target)
+        with no_grad:
+            out = self.model(**enc)
+        logits = getattr(out, "logits", None)
+        if logits is None and isinstance(out, dict):
+            logits = out.get("logits")
+        if logits is None:
+            raise LsrRuntimeError("the judge model returned no logits")
+        row = logits[0][-1]
+        if hasattr(row, "float"):
+            row = row.float()
+        values = row.tolist() if hasattr(row, "tolist") else list(row)
+        ly = _logsumexp([float(values[i]) for i in yes])
+        ln = _logsumexp([float(values[i]) for i in no])
+        if math.isinf(ly) and math.isinf(ln):
+            return 0.5
+        return 1.0 / (1.0 + math.exp(min(700.0, max(-700.0, ln - ly))))

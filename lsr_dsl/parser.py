@@ -1,0 +1,526 @@
+"""Source text → AST.
+
+One LALR parser, built once from ``grammar/lsr.lark`` (shipped inside the
+package as ``lsr_dsl.grammar``) and cached. Syntax errors become
+:class:`~lsr_dsl.errors.LsrSyntaxError` with file, line, column, the offending
+line with a caret, and a hint.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from importlib import resources
+from typing import Any, List, Optional, Tuple
+
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import ast
+from .errors import Diagnostic, LsrSyntaxError
+from .span import Span
+
+KEYWORDS = ("AND", "THEN", "IF", "ELSE")
+
+_READABLE = {
+    "NAME": "a constraint name",
+    "NUMBER": "a number",
+    "STRING": "a string",
+    "LONG_STRING": "a string",
+    "CMP": "a comparison (>=, <, …)",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "COMMA": "','",
+    "COLON": "':'",
+    "EQUAL": "'='",
+    "$END": "the end of the file",
+    "AND": "AND",
+    "THEN": "THEN",
+    "IF": "IF",
+    "ELSE": "ELSE",
+    "PROMPT": "'prompt'",
+    "RESPONSE": "'response'",
+    "TRUE": "true",
+    "FALSE": "false",
+    "NULL": "null",
+    "SET": "'set'",
+    "LET": "'let'",
+    "SPEC": "'spec'",
+    "GAMMA": "'gamma'",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def grammar_text() -> str:
+    return resources.files("lsr_dsl.grammar").joinpath("lsr.lark").read_text(encoding="utf-8")
+
+
+_comment_sink = threading.local()
+
+
+def _on_comment(tok: Token) -> Token:
+    sink = getattr(_comment_sink, "items", None)
+    if sink is not None:
+        sink.append((tok.line, str(tok).rstrip()))
+    return tok
+
+
+@functools.lru_cache(maxsize=1)
+def lark_parser() -> Lark:
+    """The cached LALR parser."""
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+        cache=False,
+        lexer_callbacks={"COMMENT": _on_comment},
+    )
+
+
+def parse_with_comments(source: str, *, file: Optional[str] = None) -> Tuple[ast.Module, List[Tuple[int, str]]]:
+    """Like :func:`parse`, also returning the comments as ``(line, text)`` pairs (for ``lsr fmt``)."""
+    _comment_sink.items = []
+    try:
+        module = parse(source, file=file)
+        return module, list(_comment_sink.items)
+    finally:
+        _comment_sink.items = None
+
+
+# ---------------------------------------------------------------------------
+# string literals
+
+
+class _StringError(Exception):
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.offset = offset
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'", "\n": ""}
+
+
+def decode_string(raw: str) -> str:
+    """Decode a quoted string literal (``"…"``, ``'…'`` or ``\"\"\"…\"\"\"``). No eval."""
+    if raw.startswith('"""'):
+        body, base = raw[3:-3], 3
+    else:
+        body, base = raw[1:-1], 1
+    out: List[str] = []
+    i = 0
+    n = len(body)
+    while i < n:
+        ch = body[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        if i + 1 >= n:
+            raise _StringError("a string cannot end with a lone backslash", base + i)
+        nxt = body[i + 1]
+        if nxt in _ESCAPES:
+            out.append(_ESCAPES[nxt])
+            i += 2
+        elif nxt == "u":
+            digits = body[i + 2 : i + 6]
+            if len(digits) != 4 or any(c not in "0123456789abcdefABCDEF" for c in digits):
+                raise _StringError("\\u needs exactly four hex digits", base + i)
+            out.append(chr(int(digits, 16)))
+            i += 6
+        else:
+            raise _StringError(f"unknown escape '\\{nxt}' (use \\\\ for a backslash)", base + i)
+    return "".join(out)
+
+
+def parse_number(raw: str) -> Any:
+    if any(c in raw for c in ".eE"):
+        return float(raw)
+    return int(raw)
+
+
+# ---------------------------------------------------------------------------
+# tree → AST
+
+
+def _span(meta: Any, file: Optional[str]) -> Optional[Span]:
+    if getattr(meta, "empty", True):
+        return None
+    return Span(line=meta.line, column=meta.column, end_line=meta.end_line, end_column=meta.end_column, file=file)
+
+
+def _tok_span(tok: Token, file: Optional[str]) -> Span:
+    return Span(line=tok.line, column=tok.column, end_line=tok.end_line, end_column=tok.end_column, file=file)
+
+
+@v_args(meta=True)
+class _ToAst(Transformer):
+    """Builds AST nodes straight from grammar rules, keeping spans."""
+
+    def __init__(self, file: Optional[str]):
+        super().__init__()
+        self.file = file
+
+    # literals ------------------------------------------------------------
+    def string(self, meta, items):
+        tok = items[0]
+        try:
+            return decode_string(str(tok))
+        except _StringError as e:  # re-raised with position by parse()
+            raise _LiteralError(str(e), tok, e.offset) from None
+
+    def number(self, meta, items):
+        return parse_number(str(items[0]))
+
+    def true(self, meta, items):
+        return True
+
+    def false(self, meta, items):
+        return False
+
+    def null(self, meta, items):
+        return None
+
+    def list(self, meta, items):
+        return [i for i in items]
+
+    def dict(self, meta, items):
+        return {k: v for k, v in items}
+
+    def pair(self, meta, items):
+        return (items[0], items[1])
+
+    # atoms -----------------------------------------------------------------
+    def positional_arg(self, meta, items):
+        return ast.Arg(value=items[0], span=_span(meta, self.file))
+
+    def keyword_arg(self, meta, items):
+        return ast.Arg(name=str(items[0]), value=items[1], span=_span(meta, self.file))
+
+    def call(self, meta, items):
+        return ("call", tuple(items))
+
+    def comparison(self, meta, items):
+        op, num = items
+        return ast.Comparison(op=str(op), value=parse_number(str(num)), span=_span(meta, self.file))
+
+    def atom(self, meta, items):
+        name = str(items[0])
+        args: tuple = ()
+        called = False
+        compare = None
+        for it in items[1:]:
+            if isinstance(it, tuple) and it and it[0] == "call":
+                args, called = it[1], True
+            elif isinstance(it, ast.Comparison):
+                compare = it
+        return ast.Atom(name=name, args=args, called=called, compare=compare, span=_span(meta, self.file))
+
+    def group(self, meta, items):
+        return ast.Group(expr=items[0], span=_span(meta, self.file))
+
+    # composition -----------------------------------------------------------
+    def conj(self, meta, items):
+        kids = tuple(i for i in items if not isinstance(i, Token))
+        return ast.And(children=kids, span=_span(meta, self.file))
+
+    def gamma(self, meta, items):
+        return parse_number(str(items[-1]))
+
+    def then_op(self, meta, items):
+        g = None
+        for it in items:
+            if not isinstance(it, Token):
+                g = float(it)
+        return ("then_op", g, items[0])
+
+    def seq(self, meta, items):
+        kids = []
+        gammas = []
+        for it in items:
+            if isinstance(it, tuple) and it and it[0] == "then_op":
+                gammas.append((it[1], it[2]))
+            else:
+                kids.append(it)
+        values = {g for g, _ in gammas}
+        if len(values) > 1:
+            # one chain, one decay: report at the first operator that disagrees
+            first = gammas[0][0]
+            for g, tok in gammas:
+                if g != first:
+                    raise _ChainGammaError(tok, first, g)
+        gamma = gammas[0][0] if gammas else None
+        return ast.Then(children=tuple(kids), gamma=gamma, span=_span(meta, self.file))
+
+    def target(self, meta, items):
+        return str(items[0])
+
+    def cond(self, meta, items):
+        parts = [i for i in items if not (isinstance(i, Token) and i.type in ("IF", "THEN", "ELSE"))]
+        target = "response"
+        explicit = False
+        if isinstance(parts[0], str):
+            target, explicit = parts[0], True
+            parts = parts[1:]
+        condition, then = parts[0], parts[1]
+        else_ = parts[2] if len(parts) > 2 else None
+        return ast.If(
+            target=target,
+            explicit_target=explicit,
+            condition=condition,
+            then=then,
+            **({"else": else_} if else_ is not None else {}),
+            span=_span(meta, self.file),
+        )
+
+    # file ------------------------------------------------------------------
+    def setting(self, meta, items):
+        return ast.Setting(name=str(items[0]), value=items[1], span=_span(meta, self.file))
+
+    def definition(self, meta, items):
+        return ast.Definition(name=str(items[0]), expr=items[1], span=_span(meta, self.file))
+
+    def meta(self, meta, items):
+        return ast.Meta(key=str(items[0]), value=items[1], span=_span(meta, self.file))
+
+    def spec(self, meta, items):
+        name = str(items[0])
+        metas = tuple(i for i in items[1:-1])
+        return ast.Spec(name=name, meta=metas, expr=items[-1], span=_span(meta, self.file))
+
+    def start(self, meta, items):
+        settings = tuple(i for i in items if isinstance(i, ast.Setting))
+        defs = tuple(i for i in items if isinstance(i, ast.Definition))
+        specs = [i for i in items if isinstance(i, ast.Spec)]
+        exprs = [i for i in items if isinstance(i, (ast.Atom, ast.And, ast.Then, ast.If, ast.Group))]
+        bare = False
+        if exprs:
+            e = exprs[0]
+            specs.append(ast.Spec(name="main", expr=e, span=e.span))
+            bare = True
+        return ast.Module(
+            file=self.file,
+            settings=settings,
+            definitions=defs,
+            specs=tuple(specs),
+            bare=bare,
+            span=_span(meta, self.file),
+        )
+
+
+class _LiteralError(Exception):
+    def __init__(self, message: str, tok: Token, offset: int):
+        super().__init__(message)
+        self.tok, self.offset = tok, offset
+
+
+class _ChainGammaError(Exception):
+    def __init__(self, tok: Token, first: Optional[float], other: Optional[float]):
+        super().__init__("mixed gamma in one THEN chain")
+        self.tok, self.first, self.other = tok, first, other
+
+
+# ---------------------------------------------------------------------------
+# errors
+
+
+def _readable(names: Any) -> str:
+    seen: List[str] = []
+    for n in sorted(names):
+        if "END" in n.upper() and ("$" in n or "<" in n):
+            n = "$END"
+        r = _READABLE.get(n, n.lower() if n.isupper() else n)
+        if r.startswith("__") or r.startswith("_"):
+            continue
+        if r not in seen:
+            seen.append(r)
+    if not seen:
+        return "something else"
+    if len(seen) == 1:
+        return seen[0]
+    return ", ".join(seen[:-1]) + " or " + seen[-1]
+
+
+def _describe(tok: Token) -> str:
+    if tok.type == "$END":
+        return "end of file"
+    v = str(tok)
+    if tok.type in KEYWORDS:
+        return f"keyword {v}"
+    if len(v) > 30:
+        v = v[:27] + "..."
+    return f"{v!r}"
+
+
+def _hint_for_token(tok: Token, expected: set, prev: Optional[Token]) -> Optional[str]:
+    v = str(tok)
+    if prev is not None and str(prev) == "IF" and tok.type != "$END" and "THEN" not in expected:
+        return "an IF inside AND, or inside an IF branch, needs parentheses: a AND (IF c THEN x ELSE y)"
+    if tok.type == "NAME" and v.upper() in KEYWORDS and v != v.upper():
+        return f"keywords are written in capitals: {v.upper()}"
+    if tok.type == "ELSE":
+        return "ELSE belongs to an IF; a sequence inside an IF branch needs parentheses: IF c THEN (a THEN b) ELSE d"
+    if tok.type == "THEN" and "THEN" not in expected:
+        return "a THEN chain inside an IF condition or branch, or inside AND, needs parentheses: (a THEN b)"
+    if tok.type == "IF" and prev is not None and prev.type in ("AND",):
+        return "an IF inside AND needs parentheses: a AND (IF c THEN x ELSE y)"
+    if tok.type == "IF" and prev is not None and prev.type == "THEN":
+        return "an IF inside an IF branch needs parentheses: IF a THEN (IF b THEN x ELSE y)"
+    if tok.type == "EQUAL" or v == "=":
+        return "comparisons use ==, as in words == 100"
+    if tok.type == "$END":
+        if prev is not None and prev.type in ("AND", "THEN", "ELSE", "IF"):
+            return f"{prev} must be followed by an expression"
+        if "RPAR" in expected:
+            return "a '(' is not closed"
+        if "RBRACE" in expected:
+            return "a spec block '{' is not closed"
+    if "THEN" in expected and tok.type in ("NAME", "LPAR"):
+        return "an IF needs THEN: IF condition THEN a ELSE b"
+    if tok.type == "NAME" and prev is not None and prev.type in ("NAME", "RPAR", "NUMBER"):
+        return "join constraints with AND or THEN"
+    if tok.type == "NUMBER" and prev is not None and prev.type == "NAME":
+        return "compare with an operator, as in words >= 300"
+    return None
+
+
+def _syntax_diagnostic(err: UnexpectedInput, source: str, file: Optional[str], prev: Optional[Token]) -> Diagnostic:
+    line = getattr(err, "line", None)
+    col = getattr(err, "column", None)
+    if isinstance(err, UnexpectedCharacters):
+        ch = source[err.pos_in_stream] if 0 <= err.pos_in_stream < len(source) else ""
+        hint = None
+        if ch in "\"'":
+            hint = "a string is not closed on this line (use \"\"\"…\"\"\" for text over several lines)"
+        elif ch == "&":
+            hint = "use AND"
+        elif ch == "|":
+            hint = "lsr has no OR; use IF … THEN … ELSE … for alternatives"
+        elif ch == "!":
+            hint = "lsr has no NOT; use a constraint that states the negation (excludes, forbidden_words, …)"
+        elif ch == "=":
+            hint = "comparisons use =="
+        span = Span(line=line, column=col, end_line=line, end_column=col + 1, file=file)
+        return Diagnostic(f"unexpected character {ch!r}", span, hint, source=source)
+    if isinstance(err, (UnexpectedToken, UnexpectedEOF)):
+        tok = getattr(err, "token", None)
+        if tok is None or (isinstance(err, UnexpectedEOF)):
+            lines = source.splitlines() or [""]
+            line, col = len(lines), len(lines[-1]) + 1
+            tok = Token("$END", "", line=line, column=col, end_line=line, end_column=col)
+        expected = set(getattr(err, "expected", None) or getattr(err, "accepts", None) or [])
+        ip = getattr(err, "interactive_parser", None)
+        if ip is not None:
+            try:
+                expected = set(ip.accepts()) or expected
+            except Exception:  # accepts() simulates the parser; fall back to the LALR table's set
+                pass
+        if tok.type == "$END":
+            lines = source.splitlines() or [""]
+            line, col = len(lines), max(len(lines[-1]), 1)
+            end = col + 1
+        else:
+            line, col = tok.line, tok.column
+            end = tok.end_column if tok.end_line == tok.line else col + 1
+        span = Span(line=line, column=col, end_line=line, end_column=end, file=file)
+        msg = f"unexpected {_describe(tok)}; expected {_readable(expected)}"
+        return Diagnostic(msg, span, _hint_for_token(tok, expected, prev), source=source)
+    span = Span(line=line or 1, column=col or 1, end_line=line or 1, end_column=(col or 1) + 1, file=file)
+    return Diagnostic(str(err).splitlines()[0], span, None, source=source)
+
+
+def _previous_token(source: str, line: int, column: int) -> Optional[Token]:
+    """The token just before (line, column), re-lexed (used for hints only)."""
+    try:
+        lexer = lark_parser()
+        toks = list(lexer.lex(source, dont_ignore=False))
+    except Exception:
+        return None
+    prev = None
+    for t in toks:
+        if (t.line, t.column) >= (line, column):
+            break
+        prev = t
+    return prev
+
+
+def parse(source: str, *, file: Optional[str] = None) -> ast.Module:
+    """Parse .lsr source into a :class:`~lsr_dsl.ast.Module`.
+
+    Raises :class:`LsrSyntaxError` listing every syntax error found (the parser
+    resumes after an error where it can).
+    """
+    if not isinstance(source, str):
+        raise TypeError(f"source must be str, not {type(source).__name__}")
+    diagnostics: List[Diagnostic] = []
+    errors: List[UnexpectedInput] = []
+
+    def on_error(e: UnexpectedInput) -> bool:
+        errors.append(e)
+        return len(errors) < 10 and not isinstance(e, UnexpectedEOF)
+
+    tree: Optional[Tree] = None
+    try:
+        tree = lark_parser().parse(source, on_error=on_error)
+    except UnexpectedInput as e:
+        if not errors or errors[-1] is not e:
+            errors.append(e)
+    except Exception as e:  # any other failure of the recovering parser after a first error
+        if not errors:
+            raise LsrSyntaxError(f"{file or '<input>'}: could not parse: {e}") from None
+    if errors:
+        seen_lines = set()
+        for e in errors:
+            line = getattr(e, "line", None)
+            if line in seen_lines and line not in (None, -1):
+                continue
+            seen_lines.add(line)
+            prev = None
+            col = getattr(e, "column", None)
+            tok = getattr(e, "token", None)
+            at_end = isinstance(e, UnexpectedEOF) or (tok is not None and tok.type == "$END")
+            if at_end:
+                prev = _previous_token(source, 10**9, 1)
+            elif line not in (None, -1) and col not in (None, -1):
+                prev = _previous_token(source, line, col)
+            diagnostics.append(_syntax_diagnostic(e, source, file, prev))
+        raise LsrSyntaxError.from_diagnostics(diagnostics)
+    assert tree is not None
+    try:
+        module = _ToAst(file).transform(tree)
+    except VisitError as ve:
+        inner = ve.orig_exc
+        if isinstance(inner, _LiteralError):
+            tok = inner.tok
+            line, col = tok.line, tok.column
+            # place the caret on the escape inside the literal when it is on the first line
+            prefix = str(tok)[: inner.offset]
+            if "\n" in prefix:
+                line += prefix.count("\n")
+                col = len(prefix) - prefix.rfind("\n")
+            else:
+                col += inner.offset
+            span = Span(line=line, column=col, end_line=line, end_column=col + 2, file=file)
+            raise LsrSyntaxError.from_diagnostics([Diagnostic(str(inner), span, None, source=source)]) from None
+        if isinstance(inner, _ChainGammaError):
+            tok = inner.tok
+            span = Span(line=tok.line, column=tok.column, end_line=tok.line, end_column=tok.end_column, file=file)
+            fmt = lambda g: "the default" if g is None else f"gamma={g:g}"  # noqa: E731
+            d = Diagnostic(
+                f"one THEN chain has one decay: this THEN has {fmt(inner.other)} but the chain started with {fmt(inner.first)}",
+                span,
+                "give every THEN of the chain the same [gamma=…], or parenthesise the part with another decay",
+                source=source,
+            )
+            raise LsrSyntaxError.from_diagnostics([d]) from None
+        raise
+    if not module.specs and not module.definitions and not module.settings:
+        span = Span(line=1, column=1, end_line=1, end_column=2, file=file)
+        raise LsrSyntaxError.from_diagnostics(
+            [Diagnostic("the file holds no spec", span, "write an expression such as: no_comma AND words >= 100", source=source)]
+        )
+    return module

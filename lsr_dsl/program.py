@@ -1,0 +1,184 @@
+"""Compiled programs and their results: the public runtime API."""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
+
+from .errors import Diagnostic
+from .text import Text
+from .verifier import AndV, AtomV, EvalContext, IfV, ThenV, VNode
+
+
+class Result:
+    """The outcome of scoring one response: ``score``, ``trace`` and any verifier ``errors``."""
+
+    __slots__ = ("score", "mode", "trace", "errors", "spec")
+
+    def __init__(self, score: float, mode: str, trace: Dict[str, Any], errors: List[Dict[str, Any]], spec: str):
+        self.score = score
+        self.mode = mode
+        self.trace = trace
+        self.errors = errors
+        self.spec = spec
+
+    @property
+    def passed(self) -> bool:
+        """True when the response satisfies the spec fully (score 1.0)."""
+        return self.score >= 1.0
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The trace JSON contract: ``{"score", "mode", "root": NODE}`` (plus ``spec`` and ``errors``)."""
+        d: Dict[str, Any] = {"score": self.score, "mode": self.mode, "spec": self.spec, "root": self.trace}
+        if self.errors:
+            d["errors"] = list(self.errors)
+        return d
+
+    def to_json(self, indent: Optional[int] = None) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def atoms(self) -> List[Dict[str, Any]]:
+        """Every atom of the trace, in order, with whether it was active and passed."""
+        out: List[Dict[str, Any]] = []
+
+        def visit(node: Dict[str, Any], active: bool, in_condition: bool) -> None:
+            node_active = active and node.get("active", True)
+            if node["kind"] == "atom":
+                out.append(
+                    {
+                        "name": node["name"],
+                        "label": node.get("label", node["name"]),
+                        "passed": node.get("passed"),
+                        "score": node.get("score"),
+                        "active": node_active,
+                        "condition": in_condition,
+                    }
+                )
+                return
+            for c in node.get("children", ()):
+                visit(c, node_active, in_condition or c.get("role") == "condition")
+
+        visit(self.trace, True, False)
+        return out
+
+    def __repr__(self) -> str:
+        return f"Result(score={self.score:.4f}, mode={self.mode!r}, spec={self.spec!r})"
+
+
+class Program:
+    """A compiled spec: a verifier tree plus its metadata. Immutable and safe to share."""
+
+    def __init__(
+        self,
+        root: VNode,
+        *,
+        name: str,
+        mode: str,
+        gamma: float,
+        meta: Optional[Dict[str, Any]] = None,
+        warnings: Tuple[Diagnostic, ...] = (),
+        source: Optional[str] = None,
+        file: Optional[str] = None,
+    ):
+        self.root = root
+        self.name = name
+        self.mode = mode
+        self.gamma = gamma
+        self.meta = dict(meta or {})
+        self.warnings = tuple(warnings)
+        self.source = source
+        self.file = file
+
+    # -- scoring -----------------------------------------------------------
+    @staticmethod
+    def _text(value: Union[str, Text, None], what: str) -> Optional[Text]:
+        if value is None:
+            return None
+        if isinstance(value, Text):
+            return value
+        if isinstance(value, str):
+            return Text(value)
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+
+    def _context(self, response: Union[str, Text], prompt: Union[str, Text, None], loose: bool) -> EvalContext:
+        resp = self._text(response, "response")
+        if resp is None:
+            raise TypeError("response must be a str, not None")
+        if prompt is None and isinstance(self.meta.get("prompt"), str):
+            prompt = self.meta["prompt"]
+        return EvalContext(resp, self._text(prompt, "prompt"), loose)
+
+    def score(self, response: Union[str, Text], *, prompt: Union[str, Text, None] = None, loose: bool = False) -> float:
+        """The score of ``response`` in [0, 1]. ``prompt`` defaults to the spec's ``prompt`` field."""
+        return self.root.score(self._context(response, prompt, loose), self.mode)
+
+    def evaluate(self, response: Union[str, Text], *, prompt: Union[str, Text, None] = None, loose: bool = False) -> Result:
+        """Score ``response`` and keep the full trace.
+
+        ``loose=True`` applies IFEval's loose mode to each atom that reads the
+        response: it passes if any of the response's loose variants passes.
+        """
+        ctx = self._context(response, prompt, loose)
+        trace = self.root.trace(ctx, self.mode)
+        return Result(trace["score"], self.mode, trace, ctx.errors, self.name)
+
+    # -- introspection -----------------------------------------------------
+    @property
+    def structure(self) -> str:
+        """The spec's top-level structure: ``atom``, ``and``, ``then``, ``if``, or ``nested``
+        (a composition that contains another composition)."""
+        r = self.root
+        if isinstance(r, AtomV):
+            return "atom"
+        kids = r.children if isinstance(r, (AndV, ThenV)) else [r.condition, r.then] + ([r.else_] if r.else_ else [])
+        if isinstance(r, IfV):
+            branch = [r.then] + ([r.else_] if r.else_ else [])
+            if any(not isinstance(k, AtomV) for k in branch):
+                return "nested"
+            return "if"
+        if any(not isinstance(k, AtomV) for k in kids):
+            return "nested"
+        return r.kind
+
+    def atoms(self) -> Iterator[AtomV]:
+        for n in self.root.walk():
+            if isinstance(n, AtomV):
+                yield n
+
+    def tree_json(self) -> Dict[str, Any]:
+        """The compiled verifier tree as JSON (``lsr compile --emit tree``)."""
+
+        def node(n: VNode) -> Dict[str, Any]:
+            if isinstance(n, AtomV):
+                d = {"kind": "atom", "name": n.name, "label": n.label, "params": n.params.model_dump(mode="json")}
+                if n.target != "response":
+                    d["target"] = n.target
+                return d
+            if isinstance(n, AndV):
+                return {"kind": "and", "children": [node(c) for c in n.children]}
+            if isinstance(n, ThenV):
+                return {"kind": "then", "gamma": n.gamma, "children": [node(c) for c in n.children]}
+            if isinstance(n, IfV):
+                kids = [node(n.condition), node(n.then)] + ([node(n.else_)] if n.else_ is not None else [])
+                d = {"kind": "if", "children": kids}
+                if n.target != "response":
+                    d["target"] = n.target
+                return d
+            raise TypeError(type(n).__name__)
+
+        return {"spec": self.name, "mode": self.mode, "gamma": self.gamma, "structure": self.structure, "root": node(self.root)}
+
+    def __repr__(self) -> str:
+        return f"Program(spec={self.name!r}, mode={self.mode!r}, gamma={self.gamma}, structure={self.structure!r})"
+
+    def __reduce__(self):
+        # Rebuild from source when pickled (verifier nodes hold only picklable data, but
+        # recompiling keeps pickles small and version-safe).
+        if self.source is not None:
+            return (_rebuild, (self.source, self.name, self.mode, self.gamma, self.file))
+        return object.__reduce__(self)
+
+
+def _rebuild(source: str, name: str, mode: str, gamma: float, file: Optional[str]) -> "Program":
+    from .api import compile as _compile
+
+    return _compile(source, spec=name, mode=mode, gamma=gamma, file=file)

