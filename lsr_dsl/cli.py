@@ -277,7 +277,7 @@ def add_schema_parser(sub: Any) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    return run_demo(train=not args.no_train, outdir=args.out)
+    return run_demo(train=not args.no_train, outdir=args.out, examples=args.examples)
 
 
 def add_demo_parser(sub: Any) -> None:
@@ -288,6 +288,7 @@ def add_demo_parser(sub: Any) -> None:
     )
     p.add_argument("--no-train", action="store_true", help="skip the GRPO demo")
     p.add_argument("--out", default="runs/demo", help="output folder of the GRPO demo (default runs/demo)")
+    p.add_argument("--examples", metavar="DIR", help="the examples folder (default: ./examples, searched upwards)")
     p.set_defaults(func=cmd_demo)
 
 
