@@ -1,0 +1,98 @@
+"""Tests of the shared per-text analysis (lsr_dsl.text.Text)."""
+import pytest
+
+from lsr_dsl.text import Text, treebank_tokenize
+
+
+def test_rejects_non_str():
+    with pytest.raises(TypeError):
+        Text(None)  # type: ignore[arg-type]
+
+
+def test_line_col():
+    t = Text("ab\ncd,\n\nx")
+    assert t.line_col(0) == (1, 1)
+    assert t.line_col(5) == (2, 3)
+    assert t.line_col(8) == (4, 1)
+
+
+def test_memo_computes_once():
+    t = Text("x")
+    calls = []
+    assert t.memo("k", lambda tt: calls.append(1) or 42) == 42
+    assert t.memo("k", lambda tt: calls.append(1) or 43) == 42
+    assert calls == [1]
+
+
+def test_analyses_are_cached():
+    t = Text("Hello there. General Kenobi!")
+    assert t.words is t.words
+    assert t.sentences is t.sentences
+    assert t.word_count == 4
+    assert t.sentence_count == 2
+
+
+def test_words_are_backslash_w_runs():
+    assert Text("it's a well-known fact: 3.5%").words == ["it", "s", "a", "well", "known", "fact", "3", "5"]
+
+
+def test_sentences_punkt_english():
+    t = Text("Dr. Smith went home. He was tired. Mr. X said hi! OK?")
+    assert t.sentences == ["Dr. Smith went home.", "He was tired.", "Mr. X said hi!", "OK?"]
+    assert Text("").sentences == []
+    assert Text("   \n ").sentence_count == 0
+
+
+@pytest.mark.parametrize(
+    "sentence,tokens",
+    [
+        ("They'll save and invest more.", ["They", "'ll", "save", "and", "invest", "more", "."]),
+        ("I CANNOT do it, DON'T ask.", ["I", "CAN", "NOT", "do", "it", ",", "DO", "N'T", "ask", "."]),
+        ('"Hello," she said (quietly).', ["``", "Hello", ",", "''", "she", "said", "(", "quietly", ")", "."]),
+        ("Good muffins cost $3.88 in New York.", ["Good", "muffins", "cost", "$", "3.88", "in", "New", "York", "."]),
+        ("U.S.A. and A&B -- ok...", ["U.S.A.", "and", "A", "&", "B", "--", "ok", "..."]),
+    ],
+)
+def test_treebank_tokenize(sentence, tokens):
+    assert treebank_tokenize(sentence) == tokens
+
+
+def test_capital_words():
+    t = Text("I LOVE NLP. It is GREAT, isn't it? DON'T stop.")
+    assert t.capital_words == ["I", "LOVE", "NLP", "GREAT", "DO", "N'T"]
+
+
+def test_language():
+    assert Text("This is a simple English sentence about the weather today.").language == "en"
+    assert Text("Ceci est une phrase simple en français sur le temps qu'il fait.").language == "fr"
+    assert Text("12345 !!! ???").language is None
+
+
+def test_loose_variants():
+    t = Text("Sure!\n*Line one*\nLine two\nThanks")
+    got = [v.text for v in t.loose_variants()]
+    assert got == [
+        "Sure!\n*Line one*\nLine two\nThanks",
+        "Sure!\nLine one\nLine two\nThanks",
+        "*Line one*\nLine two\nThanks",
+        "Sure!\n*Line one*\nLine two",
+        "*Line one*\nLine two",
+        "Line one\nLine two\nThanks",
+        "Sure!\nLine one\nLine two",
+        "Line one\nLine two",
+    ]
+    assert t.loose_variants()[0] is t
+    assert t.loose_variants() is t.loose_variants()
+
+
+def test_loose_variants_skip_blank_and_duplicates():
+    assert [v.text for v in Text("one line").loose_variants()] == ["one line"]
+    assert Text("").loose_variants() == []
+    assert Text("  \n ").loose_variants() == []
+    assert [v.text for v in Text("**\nabc").loose_variants()] == ["**\nabc", "\nabc", "abc", "**"]
+
+
+@pytest.mark.parametrize("s", ["", " ", "\n\n", "***", "!!!", "\u200b", "🙂" * 50, "a" * 30000, "\x00\ud7ff"])
+def test_analyses_total(s):
+    t = Text(s)
+    t.words, t.sentences, t.treebank_tokens, t.capital_words, t.language, t.loose_variants(), t.lower
