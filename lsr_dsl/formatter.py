@@ -116,6 +116,12 @@ def _format_block(node: Any, indent: str) -> str:
         lines = [indent + format_expr(node.children[0])]
         lines += [indent + "AND " + format_expr(c) for c in node.children[1:]]
         return "\n".join(lines)
+    if isinstance(node, ast.If):
+        target = f"{node.target} " if (node.explicit_target or node.target != "response") else ""
+        lines = [f"{indent}IF {target}{format_expr(node.condition)}", f"{indent}THEN {format_expr(node.then)}"]
+        if node.else_ is not None:
+            lines.append(f"{indent}ELSE {format_expr(node.else_)}")
+        return "\n".join(lines)
     return indent + one
 
 
