@@ -78,7 +78,7 @@ def _pick_spec(result: CheckResult, module: ast.Module, spec: Optional[str], fil
         return "main"
     if not names:
         raise LsrError(f"{file or '<input>'}: the file defines no spec (only definitions or settings)")
-    raise LsrError(f"{file or '<input>'}: the file has several specs ({', '.join(names)}); choose one with spec=…")
+    raise LsrError(f"{file or '<input>'}: the file has several specs ({', '.join(names)}); choose one (spec=… in Python, --spec-name with lsr check, --spec with lsr compile)")
 
 
 def _program(result: CheckResult, name: str, module: ast.Module, mode: Optional[str], gamma: Optional[float], source: Optional[str], file: Optional[str]) -> Program:

@@ -118,7 +118,8 @@ def render_trace(node: Dict[str, Any], prefix: str = "", last: bool = True, top:
     role = node.get("role")
     tag = ""
     if role == "condition":
-        tag = "if " + ("(holds) " if node.get("holds") else "(does not hold) ")
+        holds = node.get("holds")
+        tag = "if " + ("(holds) " if holds else "(undecided: verifier error) " if holds is None else "(does not hold) ")
     elif role in ("then", "else"):
         tag = f"{role} " + ("" if node.get("active") else "(inactive) ")
     if node["kind"] == "atom":
@@ -156,8 +157,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         _out(f"score {result.score:.4f}  (mode {result.mode}, spec {result.spec})")
         for line in render_trace(result.trace):
             _out(line)
-        for e in result.errors:
-            print(f"verifier error in {e['label']}: {e['error']}", file=sys.stderr)
+    for e in result.errors:
+        print(f"{args.spec}: verifier error in {e['label']}: {e['error']}", file=sys.stderr)
+    if result.errors:
+        return EXIT_BAD_INPUT  # the check could not run fully (e.g. a prompt condition without --prompt)
     return EXIT_OK if result.passed else EXIT_UNSATISFIED
 
 
@@ -165,7 +168,7 @@ def add_check_parser(sub: Any) -> None:
     p = sub.add_parser(
         "check",
         help="score one response against a spec and show the trace",
-        description="Score RESPONSE (a file, or - for standard input) against SPEC. Exit 0 when the spec is fully satisfied, 1 when not, 2 on bad input.",
+        description="Score RESPONSE (a file, or - for standard input) against SPEC. Exit 0 when the spec is fully satisfied, 1 when not, 2 on bad input (including a verifier error, such as a condition on the prompt with no prompt given).",
     )
     p.add_argument("spec", metavar="SPEC", help=".lsr or AST .json file")
     p.add_argument("response", metavar="RESPONSE", help="response text file, or - for standard input")

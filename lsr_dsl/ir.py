@@ -52,7 +52,7 @@ INode = Union[IAtom, IAnd, IThen, IIf]
 
 
 def retarget(node: INode, target: str) -> INode:
-    """Make every atom of a condition read ``target`` (nested conditions keep an explicit target of their own)."""
+    """Make every atom of a condition read ``target``, including the atoms of any IF nested inside it."""
     if isinstance(node, IAtom):
         return replace(node, target=target)
     if isinstance(node, IAnd):

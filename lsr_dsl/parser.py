@@ -12,8 +12,8 @@ import threading
 from importlib import resources
 from typing import Any, List, Optional, Tuple
 
-from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import ast
 from .errors import Diagnostic, LsrSyntaxError
@@ -75,7 +75,7 @@ def lark_parser() -> Lark:
         grammar_text(),
         parser="lalr",
         lexer="contextual",
-        propagate_positions=True,
+        propagate_positions=False,  # spans come from the tokens, in _ToAst.build
         maybe_placeholders=False,
         cache=False,
         lexer_callbacks={"COMMENT": _on_comment},
@@ -157,13 +157,45 @@ def _tok_span(tok: Token, file: Optional[str]) -> Span:
     return Span(line=tok.line, column=tok.column, end_line=tok.end_line, end_column=tok.end_column, file=file)
 
 
-@v_args(meta=True)
-class _ToAst(Transformer):
-    """Builds AST nodes straight from grammar rules, keeping spans."""
+class _Meta:
+    """Position of a rule's text: from its first token to its last."""
+
+    __slots__ = ("empty", "line", "column", "end_line", "end_column")
+
+    def __init__(self, first: Optional[Token], last: Optional[Token]):
+        self.empty = first is None
+        if first is not None and last is not None:
+            self.line, self.column = first.line, first.column
+            self.end_line, self.end_column = last.end_line, last.end_column
+
+
+class _ToAst:
+    """Builds AST nodes straight from grammar rules (one method per rule), keeping spans.
+
+    A plain recursive walk: cheaper than lark's Transformer with ``propagate_positions``,
+    and the span of each rule is taken from its first and last token.
+    """
 
     def __init__(self, file: Optional[str]):
-        super().__init__()
         self.file = file
+
+    def build(self, tree: Tree) -> Tuple[Any, Optional[Token], Optional[Token]]:
+        first = last = None
+        kids: List[Any] = []
+        for c in tree.children:
+            if isinstance(c, Token):
+                kids.append(c)
+                if first is None:
+                    first = c
+                last = c
+            else:
+                value, f, l = self.build(c)
+                kids.append(value)
+                if f is not None:
+                    if first is None:
+                        first = f
+                    last = l
+        return getattr(self, tree.data)(_Meta(first, last), kids), first, last
 
     # literals ------------------------------------------------------------
     def string(self, meta, items):
@@ -491,9 +523,8 @@ def parse(source: str, *, file: Optional[str] = None) -> ast.Module:
         raise LsrSyntaxError.from_diagnostics(diagnostics)
     assert tree is not None
     try:
-        module = _ToAst(file).transform(tree)
-    except VisitError as ve:
-        inner = ve.orig_exc
+        module = _ToAst(file).build(tree)[0]
+    except (_LiteralError, _ChainGammaError) as inner:
         if isinstance(inner, _LiteralError):
             tok = inner.tok
             line, col = tok.line, tok.column
@@ -517,7 +548,6 @@ def parse(source: str, *, file: Optional[str] = None) -> ast.Module:
                 source=source,
             )
             raise LsrSyntaxError.from_diagnostics([d]) from None
-        raise
     if not module.specs and not module.definitions and not module.settings:
         span = Span(line=1, column=1, end_line=1, end_column=2, file=file)
         raise LsrSyntaxError.from_diagnostics(

@@ -6,6 +6,9 @@ For child scores r_i in [0, 1] (arXiv 2601.06431, Eqs. 1–4):
 - THEN: mean(r'_i) with r'_i = r_i · Π_{j<i} γ^(1−r_j)
 - IF c THEN a ELSE b: a's score when c holds (its LsRM score is 1.0), else b's;
   1.0 when c fails and there is no ELSE. The condition earns nothing itself.
+  A condition that a verifier error leaves undecided (e.g. a prompt condition
+  with no prompt) scores the IF 0.0, with no branch active, and the error is
+  recorded: it never silently picks a branch.
 
 Modes: ``lsrm`` (the rules above), ``flat`` (mean of the active leaves: the
 paper's "w/o LsRM" ablation) and ``strict`` (1 iff every active leaf holds:
@@ -244,22 +247,38 @@ class IfV(VNode):
         self.target = target
         self.span = span
 
-    def holds(self, ctx: EvalContext) -> bool:
-        return self.condition.lsrm(ctx) >= 1.0
+    def decide(self, ctx: EvalContext) -> Optional[bool]:
+        """Whether the condition holds; None when a verifier error left it undecided."""
+        key = id(self)
+        memo = ctx.verdicts
+        if key in memo:
+            return memo[key]  # type: ignore[return-value]
+        before = len(ctx.errors)
+        holds: Optional[bool] = self.condition.lsrm(ctx) >= 1.0
+        if len(ctx.errors) > before:
+            holds = None  # an undecidable condition must not silently pick the ELSE branch
+        memo[key] = holds  # type: ignore[assignment]
+        return holds
 
     def lsrm(self, ctx: EvalContext) -> float:
-        if self.holds(ctx):
+        holds = self.decide(ctx)
+        if holds is None:
+            return 0.0
+        if holds:
             return self.then.lsrm(ctx)
         return self.else_.lsrm(ctx) if self.else_ is not None else 1.0
 
     def leaves(self, ctx: EvalContext, out: List[float]) -> None:
-        if self.holds(ctx):
+        holds = self.decide(ctx)
+        if holds is None:
+            out.append(0.0)
+        elif holds:
             self.then.leaves(ctx, out)
         elif self.else_ is not None:
             self.else_.leaves(ctx, out)
 
     def trace(self, ctx: EvalContext, mode: str) -> Dict[str, Any]:
-        holds = self.holds(ctx)
+        holds = self.decide(ctx)
         cond = self.condition.trace(ctx, "lsrm")
         cond["role"] = "condition"
         cond["holds"] = holds
@@ -272,12 +291,12 @@ class IfV(VNode):
         then["role"] = "then"
         kids = [cond, then]
         if self.else_ is not None:
-            if holds:
-                els = self.else_.inactive()
-                els["active"] = False
-            else:
+            if holds is False:
                 els = self.else_.trace(ctx, mode)
                 els["active"] = True
+            else:
+                els = self.else_.inactive()
+                els["active"] = False
             els["role"] = "else"
             kids.append(els)
         d: Dict[str, Any] = {"kind": "if", "score": self.score(ctx, mode), "span": _span_json(self.span)}
