@@ -8,10 +8,9 @@ Definitions used throughout (documented in the catalogue):
 
 - *word*: a maximal run of letters/digits, with inner apostrophes or hyphens
   kept (``don't``, ``well-known`` are one word each).
-- *sentence*: a piece of a non-empty line ending at ``.``, ``!``, ``?`` or
-  ``…`` followed by whitespace (common abbreviations such as ``e.g.`` and
-  ``Dr.`` do not end a sentence), or at the end of the line; pieces without
-  any letter or digit are ignored. Lines never join into one sentence.
+- *sentence*: an English Punkt sentence, as the ``sentences`` constraint
+  (IFEval's ``number_sentences``) counts them; pieces without any letter or
+  digit are ignored.
 - *paragraph*: a block of text separated from the next by one or more blank
   lines (lines holding only whitespace).
 - *fenced code*: CommonMark fences of three or more backticks or tildes;
@@ -29,12 +28,6 @@ from .registry import Relation, Verdict
 
 WORD_RE = regex.compile(r"[\p{L}\p{N}\p{M}]+(?:['’\-][\p{L}\p{N}\p{M}]+)*")
 
-# Abbreviations that do not end a sentence (compared lower-case, without the dot).
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st vs etc e.g i.e cf al fig no vol approx dept est inc ltd co jan feb mar apr "
-    "jun jul aug sep sept oct nov dec".split()
-)
-_SENT_END_RE = regex.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)")
 _BLANK_SPLIT_RE = regex.compile(r"\n[ \t\r\f\v]*\n")
 _FENCE_RE = regex.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)[^\n]*$")
 _BULLET_RE = regex.compile(r"^[ \t]*(?:[-*+•]|\d{1,9}[.)])[ \t]+(\S.*)$")
@@ -99,32 +92,14 @@ def paragraphs(t: Text) -> List[str]:
     return t.memo(("extra", "paragraphs"), compute)
 
 
-def _is_abbreviation(piece: str) -> bool:
-    m = regex.search(r"([\p{L}.]+)\.$", piece)
-    if not m:
-        return False
-    return m.group(1).lower().lstrip(".") in _ABBREVIATIONS
-
-
 def split_sentences(s: str) -> List[str]:
-    """Sentences of ``s`` (see module docstring)."""
-    out: List[str] = []
-    for line in s.split("\n"):
-        if not line.strip():
-            continue
-        start = 0
-        for m in _SENT_END_RE.finditer(line):
-            piece = line[start:m.end()]
-            if m.group().startswith(".") and len(m.group()) == 1 and _is_abbreviation(piece.rstrip()):
-                continue
-            out.append(piece)
-            start = m.end()
-        out.append(line[start:])
-    return [p.strip() for p in out if WORD_RE.search(p)]
+    """Sentences of ``s``: English Punkt, the splitter ``sentences`` uses, so that every
+    sentence-counting constraint agrees; pieces without a word are dropped."""
+    return [p.strip() for p in Text(s).sentences if WORD_RE.search(p)]
 
 
 def sentences(t: Text) -> List[str]:
-    return t.memo(("extra", "sentences"), lambda tt: split_sentences(tt.text))
+    return t.memo(("extra", "sentences"), lambda tt: [p.strip() for p in tt.sentences if WORD_RE.search(p)])
 
 
 # -- markdown ------------------------------------------------------------------
