@@ -155,13 +155,12 @@ def format_module(module: ast.Module, comments: Sequence[Comment] = ()) -> str:
         chunks.append("\n".join(lines))
     for d in module.definitions:
         lines = take_comments(_item_end(d))
-        body = _format_block(d.expr, "")
-        head = f"let {d.name} = "
-        if "\n" in body:
-            body = "\n".join((INDENT + l) for l in body.split("\n"))
-            lines.append(head.rstrip() + "\n" + body)
-        else:
-            lines.append(head + body)
+        one = format_expr(d.expr)
+        head = f"let {d.name} ="
+        if "\n" not in one and len(head) + 1 + len(one) <= WIDTH:
+            lines.append(f"{head} {one}")
+        else:  # continuation lines are indented; text inside string literals never is
+            lines.append(head + "\n" + _format_block(d.expr, INDENT))
         chunks.append("\n".join(lines))
     for spec in module.specs:
         lines = take_comments(_item_end(spec))

@@ -70,15 +70,17 @@ def _on_comment(tok: Token) -> Token:
 
 @functools.lru_cache(maxsize=1)
 def lark_parser() -> Lark:
-    """The cached LALR parser."""
+    """The cached LALR parser. It builds AST nodes while it parses (an inline
+    transformer), so no intermediate parse tree is made."""
     return Lark(
         grammar_text(),
         parser="lalr",
         lexer="contextual",
-        propagate_positions=False,  # spans come from the tokens, in _ToAst.build
+        propagate_positions=False,  # spans come from the tokens, see _Inline
         maybe_placeholders=False,
         cache=False,
         lexer_callbacks={"COMMENT": _on_comment},
+        transformer=_Inline(),
     )
 
 
@@ -169,33 +171,20 @@ class _Meta:
             self.end_line, self.end_column = last.end_line, last.end_column
 
 
+_current_file = threading.local()
+
+
 class _ToAst:
     """Builds AST nodes straight from grammar rules (one method per rule), keeping spans.
 
-    A plain recursive walk: cheaper than lark's Transformer with ``propagate_positions``,
-    and the span of each rule is taken from its first and last token.
+    Each method gets the rule's position (from its first to its last token) and its
+    children, already built.
     """
 
-    def __init__(self, file: Optional[str]):
-        self.file = file
+    @property
+    def file(self) -> Optional[str]:
+        return getattr(_current_file, "name", None)
 
-    def build(self, tree: Tree) -> Tuple[Any, Optional[Token], Optional[Token]]:
-        first = last = None
-        kids: List[Any] = []
-        for c in tree.children:
-            if isinstance(c, Token):
-                kids.append(c)
-                if first is None:
-                    first = c
-                last = c
-            else:
-                value, f, l = self.build(c)
-                kids.append(value)
-                if f is not None:
-                    if first is None:
-                        first = f
-                    last = l
-        return getattr(self, tree.data)(_Meta(first, last), kids), first, last
 
     # literals ------------------------------------------------------------
     def string(self, meta, items):
@@ -218,10 +207,10 @@ class _ToAst:
         return None
 
     def list(self, meta, items):
-        return [i for i in items]
+        return [i for i in items if not isinstance(i, Token)]
 
     def dict(self, meta, items):
-        return {k: v for k, v in items}
+        return {k: v for k, v in (i for i in items if not isinstance(i, Token))}
 
     def pair(self, meta, items):
         return (items[0], items[1])
@@ -234,7 +223,7 @@ class _ToAst:
         return ast.Arg(name=str(items[0]), value=items[1], span=_span(meta, self.file))
 
     def call(self, meta, items):
-        return ("call", tuple(items))
+        return ("call", tuple(i for i in items if not isinstance(i, Token)))
 
     def comparison(self, meta, items):
         op, num = items
@@ -253,7 +242,7 @@ class _ToAst:
         return ast.Atom(name=name, args=args, called=called, compare=compare, span=_span(meta, self.file))
 
     def group(self, meta, items):
-        return ast.Group(expr=items[0], span=_span(meta, self.file))
+        return ast.Group(expr=items[1], span=_span(meta, self.file))
 
     # composition -----------------------------------------------------------
     def conj(self, meta, items):
@@ -311,18 +300,18 @@ class _ToAst:
 
     # file ------------------------------------------------------------------
     def setting(self, meta, items):
-        return ast.Setting(name=str(items[0]), value=items[1], span=_span(meta, self.file))
+        return ast.Setting(name=str(items[1]), value=items[2], span=_span(meta, self.file))
 
     def definition(self, meta, items):
-        return ast.Definition(name=str(items[0]), expr=items[1], span=_span(meta, self.file))
+        return ast.Definition(name=str(items[1]), expr=items[2], span=_span(meta, self.file))
 
     def meta(self, meta, items):
         return ast.Meta(key=str(items[0]), value=items[1], span=_span(meta, self.file))
 
     def spec(self, meta, items):
-        name = str(items[0])
-        metas = tuple(i for i in items[1:-1])
-        return ast.Spec(name=name, meta=metas, expr=items[-1], span=_span(meta, self.file))
+        name = str(items[1])  # items: SPEC NAME LBRACE meta* expr RBRACE
+        metas = tuple(items[3:-2])
+        return ast.Spec(name=name, meta=metas, expr=items[-2], span=_span(meta, self.file))
 
     def start(self, meta, items):
         settings = tuple(i for i in items if isinstance(i, ast.Setting))
@@ -342,6 +331,43 @@ class _ToAst:
             bare=bare,
             span=_span(meta, self.file),
         )
+
+
+def _located(method: Any) -> Any:
+    """Wrap a ``_ToAst`` method as a lark callback: children arrive as tokens or as
+    ``(value, first_token, last_token)`` triples, and the result is such a triple."""
+
+    def callback(self: "_Inline", children: List[Any]) -> Tuple[Any, Optional[Token], Optional[Token]]:
+        first = last = None
+        kids: List[Any] = []
+        for c in children:
+            if isinstance(c, Token):
+                kids.append(c)
+                if first is None:
+                    first = c
+                last = c
+            else:
+                value, f, l = c
+                kids.append(value)
+                if f is not None:
+                    if first is None:
+                        first = f
+                    last = l
+        return method(self.builder, _Meta(first, last), kids), first, last
+
+    return callback
+
+
+class _Inline:
+    """The lark transformer: one callback per rule, each wrapping a ``_ToAst`` method."""
+
+    def __init__(self) -> None:
+        self.builder = _ToAst()
+
+
+for _name, _method in list(vars(_ToAst).items()):
+    if callable(_method) and not _name.startswith("_"):
+        setattr(_Inline, _name, _located(_method))
 
 
 class _LiteralError(Exception):
@@ -480,6 +506,32 @@ def _previous_token(source: str, line: int, column: int) -> Optional[Token]:
     return prev
 
 
+def _literal_or_gamma_error(inner: Exception, source: str, file: Optional[str]) -> LsrSyntaxError:
+    if isinstance(inner, _LiteralError):
+        tok = inner.tok
+        line, col = tok.line, tok.column
+        # place the caret on the escape inside the literal
+        prefix = str(tok)[: inner.offset]
+        if "\n" in prefix:
+            line += prefix.count("\n")
+            col = len(prefix) - prefix.rfind("\n")
+        else:
+            col += inner.offset
+        span = Span(line=line, column=col, end_line=line, end_column=col + 2, file=file)
+        return LsrSyntaxError.from_diagnostics([Diagnostic(str(inner), span, None, source=source)])
+    assert isinstance(inner, _ChainGammaError)
+    tok = inner.tok
+    span = Span(line=tok.line, column=tok.column, end_line=tok.line, end_column=tok.end_column, file=file)
+    fmt = lambda g: "the default" if g is None else f"gamma={g:g}"  # noqa: E731
+    d = Diagnostic(
+        f"one THEN chain has one decay: this THEN has {fmt(inner.other)} but the chain started with {fmt(inner.first)}",
+        span,
+        "give every THEN of the chain the same [gamma=…], or parenthesise the part with another decay",
+        source=source,
+    )
+    return LsrSyntaxError.from_diagnostics([d])
+
+
 def parse(source: str, *, file: Optional[str] = None) -> ast.Module:
     """Parse .lsr source into a :class:`~lsr_dsl.ast.Module`.
 
@@ -495,15 +547,21 @@ def parse(source: str, *, file: Optional[str] = None) -> ast.Module:
         errors.append(e)
         return len(errors) < 10 and not isinstance(e, UnexpectedEOF)
 
-    tree: Optional[Tree] = None
+    built: Any = None
+    _current_file.name = file
     try:
-        tree = lark_parser().parse(source, on_error=on_error)
+        built = lark_parser().parse(source, on_error=on_error)
     except UnexpectedInput as e:
         if not errors or errors[-1] is not e:
             errors.append(e)
+    except (_LiteralError, _ChainGammaError) as inner:
+        if not errors:
+            raise _literal_or_gamma_error(inner, source, file) from None
     except Exception as e:  # any other failure of the recovering parser after a first error
         if not errors:
             raise LsrSyntaxError(f"{file or '<input>'}: could not parse: {e}") from None
+    finally:
+        _current_file.name = None
     if errors:
         seen_lines = set()
         for e in errors:
@@ -521,33 +579,7 @@ def parse(source: str, *, file: Optional[str] = None) -> ast.Module:
                 prev = _previous_token(source, line, col)
             diagnostics.append(_syntax_diagnostic(e, source, file, prev))
         raise LsrSyntaxError.from_diagnostics(diagnostics)
-    assert tree is not None
-    try:
-        module = _ToAst(file).build(tree)[0]
-    except (_LiteralError, _ChainGammaError) as inner:
-        if isinstance(inner, _LiteralError):
-            tok = inner.tok
-            line, col = tok.line, tok.column
-            # place the caret on the escape inside the literal when it is on the first line
-            prefix = str(tok)[: inner.offset]
-            if "\n" in prefix:
-                line += prefix.count("\n")
-                col = len(prefix) - prefix.rfind("\n")
-            else:
-                col += inner.offset
-            span = Span(line=line, column=col, end_line=line, end_column=col + 2, file=file)
-            raise LsrSyntaxError.from_diagnostics([Diagnostic(str(inner), span, None, source=source)]) from None
-        if isinstance(inner, _ChainGammaError):
-            tok = inner.tok
-            span = Span(line=tok.line, column=tok.column, end_line=tok.line, end_column=tok.end_column, file=file)
-            fmt = lambda g: "the default" if g is None else f"gamma={g:g}"  # noqa: E731
-            d = Diagnostic(
-                f"one THEN chain has one decay: this THEN has {fmt(inner.other)} but the chain started with {fmt(inner.first)}",
-                span,
-                "give every THEN of the chain the same [gamma=…], or parenthesise the part with another decay",
-                source=source,
-            )
-            raise LsrSyntaxError.from_diagnostics([d]) from None
+    module = built[0]
     if not module.specs and not module.definitions and not module.settings:
         span = Span(line=1, column=1, end_line=1, end_column=2, file=file)
         raise LsrSyntaxError.from_diagnostics(
