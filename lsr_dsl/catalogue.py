@@ -24,7 +24,7 @@ from pydantic_core import PydanticUndefined
 
 from .constraints.registry import REGISTRY, ConstraintDef, Params, Registry, Relation
 
-__all__ = ["render_markdown", "example_params", "bind_atom", "relation_field", "main"]
+__all__ = ["render_markdown", "example_params", "main"]
 
 #: Families in the order the page presents them; others follow alphabetically.
 FAMILY_ORDER = ("ifeval", "content", "length", "markdown", "scoped", "general", "ifevalg", "ifbench", "soft")
@@ -44,70 +44,19 @@ _FAMILY_TITLES = {
 
 # -- example binding ----------------------------------------------------------------
 
-def relation_field(params: type) -> Optional[str]:
-    """The parameter that receives the operator of comparison sugar (``relation`` or the one typed :class:`Relation`)."""
-    fields = params.model_fields
-    if "relation" in fields:
-        return "relation"
-    typed = [n for n, f in fields.items() if Relation in (f.annotation, *typing.get_args(f.annotation))]
-    return typed[0] if len(typed) == 1 else None
-
-
-def _field_key(params: type, name: str) -> str:
-    """The keyword a DSL argument name maps to (the field's alias when it has one)."""
-    f = params.model_fields.get(name)
-    if f is not None and f.alias:
-        return f.alias
-    for n, fi in params.model_fields.items():
-        if fi.alias == name:
-            return name
-    return name
-
-
-def bind_atom(c: ConstraintDef, args: List[Tuple[Optional[str], Any]], compare: Optional[Tuple[str, Any]]) -> Dict[str, Any]:
-    """Keyword arguments for ``c.params`` from positional/keyword arguments and comparison sugar."""
-    kwargs: Dict[str, Any] = {}
-    pos = 0
-    for name, value in args:
-        if name is None:
-            if pos >= len(c.positional):
-                raise ValueError(f"{c.name} takes {len(c.positional)} positional argument(s)")
-            key = c.positional[pos]
-            pos += 1
-        else:
-            key = name
-        if key in kwargs:
-            raise ValueError(f"argument {key!r} given twice")
-        kwargs[key] = value
-    if compare is not None:
-        op, value = compare
-        if not c.count_param:
-            raise ValueError(f"{c.name} does not support comparison sugar")
-        rel = relation_field(c.params)
-        if rel is None:
-            raise ValueError(f"{c.name} has no relation parameter")
-        kwargs[c.count_param] = value
-        kwargs[rel] = op
-    return kwargs
-
-
 def example_params(c: ConstraintDef) -> Params:
-    """Parse ``c.example`` with the DSL parser, bind it to ``c`` and validate it."""
-    from .parser import parse  # local: the parser is not needed to render the page
+    """Compile ``c.example`` through the parser and checker and return its validated parameters."""
+    from .checker import check  # local: rendering the page needs neither
+    from .ir import IAtom
+    from .parser import parse
 
     if not c.example:
         raise ValueError(f"{c.name} has no example")
-    module = parse(c.example)
-    if len(module.specs) != 1:
-        raise ValueError(f"example of {c.name} is not a single expression")
-    atom = module.specs[0].expr
-    if getattr(atom, "kind", None) != "atom":
-        raise ValueError(f"example of {c.name} is not a single constraint")
-    if REGISTRY.get(atom.name) is not c and atom.name not in c.all_names():
-        raise ValueError(f"example of {c.name} names {atom.name!r}")
-    args = [(a.name, a.value) for a in atom.args]
-    compare = (atom.compare.op, atom.compare.value) if atom.compare is not None else None
-    return c.params(**bind_atom(c, args, compare))
+    result = check(parse(c.example, file=f"<example of {c.name}>"))
+    root = next(iter(result.specs.values())).root
+    if not isinstance(root, IAtom) or root.constraint is not c:
+        raise ValueError(f"the example of {c.name} is not a single use of {c.name}")
+    return root.params
 
 
 # -- rendering ------------------------------------------------------------------------
@@ -212,7 +161,7 @@ def _render_one(c: ConstraintDef) -> List[str]:
     if c.positional:
         call.append("positional arguments: " + ", ".join(f"`{p}`" for p in c.positional))
     if c.count_param:
-        rel = relation_field(c.params)
+        rel = c.relation_param
         call.append(f"comparison sugar: `{c.name} >= N` sets `{c.count_param}`" + (f" and `{rel}`" if rel else ""))
     if c.measure:
         call.append(f"measure: `{c.measure}`")

@@ -278,7 +278,8 @@ class _Checker:
             arg_spans[key] = a.span
         if atom.compare is not None:
             cp = c.count_param
-            if cp is None or "relation" not in fields:
+            rp = c.relation_param
+            if cp is None or rp is None:
                 self.error(
                     f"'{c.name}' cannot be compared with {atom.compare.op}",
                     atom.compare.span,
@@ -286,13 +287,13 @@ class _Checker:
                 )
                 ok = False
             else:
-                for key in ("relation", cp):
+                for key in (rp, cp):
                     if key in values:
                         self.error(f"'{key}' is given both as an argument and by the comparison", arg_spans.get(key) or atom.span)
                         ok = False
-                values["relation"] = atom.compare.op
+                values[rp] = atom.compare.op
                 values[cp] = atom.compare.value
-                arg_spans["relation"] = arg_spans[cp] = atom.compare.span
+                arg_spans[rp] = arg_spans[cp] = atom.compare.span
         if not ok:
             return None
         try:
@@ -433,23 +434,21 @@ def _unsatisfiable(atoms: Sequence[IAtom]) -> Optional[str]:
     """A reason why counting bounds on the same quantity contradict, or None."""
     groups: Dict[Any, List[IAtom]] = {}
     for a in atoms:
-        c = a.constraint
-        cp = c.count_param
+        cp = a.constraint.count_param
         if cp is None:
             continue
-        data = a.params.model_dump()
-        rel = data.get("relation")
-        val = data.get(cp)
+        rp = a.constraint.relation_param
+        val = getattr(a.params, cp, None)
+        rel = getattr(a.params, rp, None) if rp else None
         if rel is None or not isinstance(val, (int, float)) or isinstance(val, bool):
             continue
-        rest = tuple(sorted((k, repr(v)) for k, v in data.items() if k not in ("relation", cp)))
-        groups.setdefault((c.name, rest, a.target), []).append(a)
+        rest = tuple(sorted((k, repr(v)) for k, v in a.params.model_dump().items() if k not in (rp, cp)))
+        groups.setdefault((a.constraint.name, rest, a.target), []).append(a)
     for (name, _, _), group in groups.items():
         lo, hi = 0.0, math.inf  # counts are never negative
         for a in group:
-            data = a.params.model_dump()
-            rel = Relation(data["relation"])
-            v = float(data[a.constraint.count_param])
+            rel = Relation(getattr(a.params, a.constraint.relation_param))
+            v = float(getattr(a.params, a.constraint.count_param))
             if rel == Relation.GE:
                 lo = max(lo, math.ceil(v))
             elif rel == Relation.GT:

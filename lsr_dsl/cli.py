@@ -298,10 +298,6 @@ def add_demo_parser(sub: Any) -> None:
 # ---------------------------------------------------------------------------
 
 
-def _optional(add: Callable[[Any], None], sub: Any) -> None:
-    add(sub)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="lsr",
@@ -313,20 +309,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_compile_parser(sub)
     add_check_parser(sub)
     add_fmt_parser(sub)
-    try:  # TEMP-WIRING
-        from .eval_cli import add_eval_parser, add_import_parser
+    from .eval_cli import add_eval_parser, add_import_parser
 
-        add_import_parser(sub)
-        add_eval_parser(sub)
-    except ImportError:  # TEMP-WIRING
-        pass
-    try:  # TEMP-WIRING
-        from .training.cli import add_make_tiny_model_parser, add_train_parser
+    add_import_parser(sub)
+    add_eval_parser(sub)
+    from .training.cli import add_make_tiny_model_parser, add_train_parser  # no torch import until `lsr train` runs
 
-        add_train_parser(sub)
-        add_make_tiny_model_parser(sub)
-    except ImportError:  # TEMP-WIRING
-        pass
+    add_train_parser(sub)
+    add_make_tiny_model_parser(sub)
     add_constraints_parser(sub)
     add_schema_parser(sub)
     add_demo_parser(sub)

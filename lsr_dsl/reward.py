@@ -31,7 +31,7 @@ import logging
 import math
 import re
 from collections import OrderedDict, defaultdict
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 logger = logging.getLogger("lsr_dsl.reward")
 

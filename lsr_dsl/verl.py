@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from .reward import LsrReward
+from lsr_dsl.reward import LsrReward  # absolute: verl loads this file by path
 
 __all__ = ["compute_score", "compute_score_detailed"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import lsr_dsl.constraints  # noqa: F401  (registers every built-in constraint)
-from lsr_dsl.catalogue import bind_atom, example_params, render_markdown
+from lsr_dsl.catalogue import example_params, render_markdown
 from lsr_dsl.constraints.registry import REGISTRY, Params, Registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,11 +58,7 @@ def test_render_is_deterministic_and_covers_a_small_registry():
     assert a == b and "2 constraints" in a and a.index("### `zz`") < a.index("### `aa`")  # known family first
 
 
-def test_bind_atom_sugar_and_errors():
-    c = REGISTRY.get("count")
-    kw = bind_atom(c, [(None, "AI"), ("whole_word", True)], (">=", 3))
-    assert kw == {"phrase": "AI", "whole_word": True, "times": 3, "relation": ">="}
-    with pytest.raises(ValueError):
-        bind_atom(REGISTRY.get("contains"), [(None, "a")], (">=", 1))
-    with pytest.raises(ValueError):
-        bind_atom(c, [(None, "a"), (None, "b")], None)
+def test_relation_param_found_by_name_or_type():
+    assert REGISTRY.get("count").relation_param == "relation"
+    assert REGISTRY.get("capital_words").relation_param == "capital_relation"
+    assert REGISTRY.get("no_comma").relation_param is None

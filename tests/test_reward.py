@@ -39,7 +39,8 @@ def trl_call(fn, prompts, completions, **columns):
 def test_no_heavy_imports():
     import subprocess
 
-    code = ("import sys, lsr_dsl, lsr_dsl.reward, lsr_dsl.verl, lsr_dsl.training; "
+    code = ("import sys, lsr_dsl, lsr_dsl.reward, lsr_dsl.verl, lsr_dsl.training, lsr_dsl.training.cli, "
+            "lsr_dsl.training.config, lsr_dsl.cli; "
             "bad = [m for m in ('torch', 'transformers', 'trl') if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

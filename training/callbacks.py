@@ -170,3 +170,54 @@ def plot_rewards(rows: List[Dict[str, Any]], out_png: str | os.PathLike, title: 
     fig.savefig(out_png, dpi=110)
     plt.close(fig)
     return str(out_png)
+
+
+class CompactProgressCallback(TrainerCallback):
+    """A tqdm progress bar showing the latest reward, plus one short line every ~5% of training.
+
+    Replaces transformers' ``ProgressCallback`` (which prints every logged dict in full).
+    """
+
+    def __init__(self, lines: int = 20):
+        self.lines = max(1, lines)
+        self.bar = None
+        self.current = 0
+        self.last_line_step = -1
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        if state.is_world_process_zero:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=state.max_steps, initial=state.global_step, dynamic_ncols=True, desc="grpo")
+            self.current = state.global_step
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.bar is not None:
+            self.bar.update(state.global_step - self.current)
+            self.current = state.global_step
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if self.bar is None or not logs:
+            return
+        if "reward" in logs:
+            r = _num(logs.get("reward"))
+            length = _num(logs.get("completions/mean_length"))
+            post = {"reward": f"{r:.3f}" if r is not None else "n/a"}
+            if length is not None:
+                post["len"] = f"{length:.1f}"
+            self.bar.set_postfix(post, refresh=False)
+            every = max(1, state.max_steps // self.lines)
+            if state.global_step // every != self.last_line_step // every or state.global_step >= state.max_steps:
+                self.last_line_step = state.global_step
+                extra = "  ".join(f"{k.split('/', 2)[-1]}={_num(v):.2f}" for k, v in sorted(logs.items())
+                                  if k.startswith("lsr/reward/") and _num(v) is not None)
+                self.bar.write(f"step {state.global_step:>5}  reward {post['reward']}"
+                               + (f"  len {post['len']}" if "len" in post else "")
+                               + (f"  {extra}" if extra else ""))
+        elif "train_runtime" in logs:
+            self.bar.write(f"train_runtime {float(logs['train_runtime']):.1f}s")
+
+    def on_train_end(self, args, state, control, **kwargs):
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

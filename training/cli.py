@@ -36,7 +36,10 @@ def _train(args: argparse.Namespace) -> int:
         import yaml
 
         overrides[key.strip()] = yaml.safe_load(value)
-    summary = run_train(args.config, resume=args.resume, overrides=overrides or None)
+    summary = run_train(args.config, resume=args.resume, overrides=overrides or None, dry_run=args.dry_run)
+    if args.dry_run:
+        print(json.dumps(summary, indent=2, default=str))
+        return 0
     if args.json and summary:
         print(json.dumps(summary, indent=2))
     return 0
@@ -59,6 +62,8 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="override any config field by dotted path (YAML value), e.g. --set grpo.beta=0.04")
     p.add_argument("--json", action="store_true", help="print summary.json at the end")
+    p.add_argument("--dry-run", action="store_true",
+                   help="validate the config and dataset and build the GRPO settings; load no model, train nothing")
     p.set_defaults(func=_train)
     return p
 

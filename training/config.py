@@ -77,8 +77,8 @@ class GrpoConfig(_Strict):
     steps_per_generation: Optional[int] = Field(None, ge=1)
     mask_truncated_completions: Optional[bool] = None
     lr_scheduler_type: Optional[str] = None
-    warmup_ratio: Optional[float] = Field(None, ge=0, le=1)
-    warmup_steps: Optional[int] = Field(None, ge=0)
+    warmup_steps: Optional[float] = Field(
+        None, ge=0, description="Warm-up steps; a value below 1 is a fraction of max_steps (transformers >= 5).")
     weight_decay: Optional[float] = Field(None, ge=0)
     max_grad_norm: Optional[float] = Field(None, gt=0)
     gradient_checkpointing: Optional[bool] = None
@@ -191,9 +191,9 @@ def config_error(file: Optional[str], path: str, message: str, source: Optional[
     if position is not None:
         line, col, eline, ecol = position
         span = Span(line=line, column=col, end_line=eline, end_column=max(ecol, col + 1), file=where)
+    if span is None:  # no position: render() prints "error: FILE: PATH: MESSAGE"
+        return LsrConfigError(full + (f" (hint: {hint})" if hint else ""), [])
     diag = Diagnostic(message=f"{path}: {message}" if path else message, span=span, hint=hint, source=source)
-    if span is None:
-        diag = Diagnostic(message=full, span=None, hint=hint, source=source)
     return LsrConfigError(full, [diag])
 
 

@@ -117,8 +117,16 @@ def make_tiny_model(outdir: str | os.PathLike, *, seed: int = 0, force: bool = F
         do_sample=True,
     )
     out.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out)
-    tokenizer.save_pretrained(out)
+    from transformers.utils import logging as hf_logging
+
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        model.save_pretrained(out)
+        tokenizer.save_pretrained(out)
+    finally:
+        if bars:
+            hf_logging.enable_progress_bar()
     n_params = sum(p.numel() for p in model.parameters())
     info = {"path": str(out), "params": n_params, "vocab_size": vocab, "seed": seed,
             "architecture": "LlamaForCausalLM", **{k: sizes[k] for k in DEFAULTS if k != "vocab_size"}}

@@ -7,6 +7,7 @@ end), ``metrics.jsonl`` (one row per logged step), ``reward_curve.png``,
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -14,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from ..errors import LsrConfigError, LsrDataError
+from ..errors import LsrDataError
 from .config import TrainConfig, config_error, load_config, resolve_input_path
 
 
@@ -120,7 +121,7 @@ def _report_to(value: Any) -> List[str] | str:
     return [value] if isinstance(value, str) else list(value)
 
 
-def build_grpo_args(cfg: TrainConfig, precision: str, model_dtype: Optional[str]):
+def build_grpo_args(cfg: TrainConfig, precision: str, model_dtype: Optional[str], quiet: bool = False):
     from trl import GRPOConfig
 
     g = cfg.grpo
@@ -132,6 +133,9 @@ def build_grpo_args(cfg: TrainConfig, precision: str, model_dtype: Optional[str]
         value = getattr(g, name)
         if value is not None:
             kwargs[name] = value
+    fields = {f.name for f in dataclasses.fields(GRPOConfig)}
+    if "gradient_checkpointing" in kwargs and "activation_checkpointing" in fields:
+        kwargs["activation_checkpointing"] = kwargs.pop("gradient_checkpointing")  # transformers >= 5 name
     kwargs.update(g.extra)
     if cfg.reward.weights is not None:
         kwargs["reward_weights"] = cfg.reward.weights
@@ -156,8 +160,10 @@ def build_grpo_args(cfg: TrainConfig, precision: str, model_dtype: Optional[str]
         logging_steps=cfg.logging_steps,
         report_to=report_to,
         model_init_kwargs=mik,
-        disable_tqdm=False,
+        disable_tqdm=quiet,
     )
+    if precision == "fp32" and not _cuda_available():
+        kwargs.setdefault("dataloader_pin_memory", False)
     try:
         return GRPOConfig(**kwargs)
     except (TypeError, ValueError) as exc:
@@ -184,14 +190,27 @@ def last_checkpoint(output_dir: str | os.PathLike) -> Optional[str]:
     return get_last_checkpoint(str(d))
 
 
+def _cuda_available() -> bool:
+    try:
+        import torch
+
+        return torch.cuda.is_available()
+    except Exception:  # noqa: BLE001
+        return False
+
+
 def _is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
 # --------------------------------------------------------------------------- main entry
 def run_train(config: str | os.PathLike | TrainConfig, *, resume: bool = False,
-              overrides: Optional[Dict[str, Any]] = None, quiet: bool = False) -> Dict[str, Any]:
-    """Train with GRPO; returns the summary dict (also written to ``output_dir/summary.json``)."""
+              overrides: Optional[Dict[str, Any]] = None, quiet: bool = False,
+              dry_run: bool = False) -> Dict[str, Any]:
+    """Train with GRPO; returns the summary dict (also written to ``output_dir/summary.json``).
+
+    ``dry_run``: validate the config and dataset and build TRL's ``GRPOConfig``, but load no
+    model and train nothing; returns the resolved settings."""
     t_start = time.time()
     cfg = config if isinstance(config, TrainConfig) else load_config(config, overrides)
     if isinstance(config, TrainConfig) and overrides:
@@ -201,14 +220,12 @@ def run_train(config: str | os.PathLike | TrainConfig, *, resume: bool = False,
     from trl import GRPOTrainer
 
     from ..reward import LsrReward, ThinkFormatReward
-    from .callbacks import (MetricsJsonlCallback, SaveAtEndCallback, plot_rewards, read_metrics,
-                            reward_start_end)
     from .tiny_model import is_tiny_model, make_tiny_model
 
     random.seed(cfg.seed)
     out = Path(cfg.output_dir)
     model_path = resolve_input_path(cfg.model.name_or_path, cfg.config_path)
-    if cfg.model.create_tiny_if_missing and not Path(model_path).exists():
+    if cfg.model.create_tiny_if_missing and not Path(model_path).exists() and not dry_run:
         if _is_main_process():
             info = make_tiny_model(model_path, seed=cfg.model.tiny_seed)
             if not quiet:
@@ -219,6 +236,11 @@ def run_train(config: str | os.PathLike | TrainConfig, *, resume: bool = False,
                     break
                 time.sleep(0.5)
 
+    mp = Path(model_path)
+    if not mp.exists() and (mp.is_absolute() or model_path.startswith((".", "~")) or model_path.count("/") > 1):
+        raise config_error(cfg.config_path, "model.name_or_path",
+                           f"no such model directory: {model_path} (neither next to the config nor in the "
+                           f"current directory); use `lsr make-tiny-model DIR` or a hub id")
     rows = load_rows(cfg)
     from datasets import Dataset
 
@@ -232,7 +254,7 @@ def run_train(config: str | os.PathLike | TrainConfig, *, resume: bool = False,
             raise config_error(cfg.config_path, "precision", f"{precision} needs a GPU; use fp32 or auto on CPU")
     # fp32 master weights + bf16/fp16 autocast unless model.dtype says otherwise
     model_dtype = cfg.model.dtype or "float32"
-    args = build_grpo_args(cfg, precision, model_dtype)
+    args = build_grpo_args(cfg, precision, model_dtype, quiet=quiet)
 
     ckpt = None
     if resume:
@@ -253,18 +275,68 @@ def run_train(config: str | os.PathLike | TrainConfig, *, resume: bool = False,
         raise config_error(cfg.config_path, "reward.weights",
                            f"{len(cfg.reward.weights)} weights for {len(reward_funcs)} reward functions")
 
+    peft_config = _lora(cfg)
+    if dry_run:
+        return {"dry_run": True, "model": model_path, "num_rows": len(rows), "precision": precision,
+                "resume_from": ckpt, "grpo_args": {k: getattr(args, k) for k in (
+                    "learning_rate", "num_generations", "per_device_train_batch_size",
+                    "gradient_accumulation_steps", "max_completion_length", "max_steps", "beta", "loss_type",
+                    "scale_rewards", "temperature", "bf16", "fp16", "use_vllm", "output_dir")},
+                "lora": peft_config is not None, "reward_funcs": [f.__name__ for f in reward_funcs]}
+
     metrics_path = out / "metrics.jsonl"
-    trainer = GRPOTrainer(
-        model=model_path,
-        reward_funcs=reward_funcs,
-        args=args,
-        train_dataset=dataset,
-        peft_config=_lora(cfg),
-        callbacks=[MetricsJsonlCallback(metrics_path, reward_name=reward.__name__, resume=bool(ckpt)),
-                   SaveAtEndCallback()],
-    )
+    from transformers.utils import logging as hf_logging
+
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # "Loading weights" / "Writing model shards" bars; ours stays
+    try:
+        return _train_with(GRPOTrainer, cfg, args, model_path, reward, reward_funcs, dataset, peft_config,
+                           metrics_path, ckpt, out, rows, precision, quiet, t_start)
+    finally:
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
+def _train_with(GRPOTrainer, cfg, args, model_path, reward, reward_funcs, dataset, peft_config,
+                metrics_path, ckpt, out, rows, precision, quiet, t_start) -> Dict[str, Any]:
+    from .callbacks import (CompactProgressCallback, MetricsJsonlCallback, SaveAtEndCallback, plot_rewards,
+                            read_metrics, reward_start_end)
+    from .tiny_model import is_tiny_model
+
+    try:
+        trainer = GRPOTrainer(
+            model=model_path,
+            reward_funcs=reward_funcs,
+            args=args,
+            train_dataset=dataset,
+            peft_config=peft_config,
+            callbacks=[MetricsJsonlCallback(metrics_path, reward_name=reward.__name__, resume=bool(ckpt)),
+                       SaveAtEndCallback()],
+        )
+    except OSError as exc:  # missing local dir, no network for a hub id, …
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise config_error(cfg.config_path, "model.name_or_path",
+                           f"cannot load model {model_path!r}: {first}") from None
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+    trainer.remove_callback(ProgressCallback)
+    trainer.remove_callback(PrinterCallback)  # prints every logged dict in full
+    if not quiet:
+        trainer.add_callback(CompactProgressCallback())
+    # A ~100k-parameter model gains nothing from intra-op threads, and on a shared small CPU
+    # they make each step 3-10x slower (threads spin waiting for each other): use one.
+    import torch as _torch
+
+    threads = _torch.get_num_threads()
+    one_thread = is_tiny_model(model_path) and not _cuda_available()
+    if one_thread:
+        _torch.set_num_threads(1)
     t_train = time.time()
-    trainer.train(resume_from_checkpoint=ckpt)
+    try:
+        trainer.train(resume_from_checkpoint=ckpt)
+    finally:
+        if one_thread:
+            _torch.set_num_threads(threads)
     train_s = time.time() - t_train
     trainer.save_model(str(out))
 

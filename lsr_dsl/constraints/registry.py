@@ -26,7 +26,9 @@ Writing a constraint::
 from __future__ import annotations
 
 import enum
+import functools
 import operator
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Type
 
@@ -159,6 +161,21 @@ class ConstraintDef:
 
     def all_names(self) -> Tuple[str, ...]:
         return (self.name,) + self.aliases
+
+    @property
+    def relation_param(self) -> Optional[str]:
+        """The parameter that receives the operator of comparison sugar: ``relation``,
+        or the one parameter typed :class:`Relation` (IFEval's ``capital_relation`` …)."""
+        return _relation_param(self.params)
+
+
+@functools.lru_cache(maxsize=None)
+def _relation_param(params: Type[Params]) -> Optional[str]:
+    fields = params.model_fields
+    if "relation" in fields:
+        return "relation"
+    typed = [n for n, f in fields.items() if Relation in (f.annotation, *typing.get_args(f.annotation))]
+    return typed[0] if len(typed) == 1 else None
 
 
 class Registry:
