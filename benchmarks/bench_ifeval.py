@@ -69,7 +69,8 @@ def stats(times):
 ANALYSES = {
     "language (langid, exact)": lambda t: t.language,
     "sentences (punkt)": lambda t: t.sentences,
-    "capital words (treebank)": lambda t: t.capital_words,
+    "capital words (fast count)": lambda t: t.capital_word_count,
+    "capital words (treebank, all)": lambda t: t.capital_words,
     "words (\\w+)": lambda t: t.words,
     "lower": lambda t: t.lower,
 }

@@ -66,8 +66,8 @@ def json_schema() -> Dict[str, Any]:
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://lsr.dev/schemas/ast-v1.json",
-        "title": "lsr AST (interchange form, version 1)",
         **schema,
+        "title": "lsr AST (interchange form, version 1)",
     }
     return schema
 

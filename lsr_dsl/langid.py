@@ -69,9 +69,9 @@ def _fast_ok() -> bool:
     global _FAST
     if _FAST is None:
         try:
-            model = _get_model()
+            _get_model()
             ref = _random.Random(SEED)
-            st = _Stream(model.rng_state, 1)
+            st = _Stream(1)
             ok = True
             for _ in range(3):  # gauss draws two numbers from two random() calls
                 x2pi = st.random() * _TWOPI
@@ -79,8 +79,10 @@ def _fast_ok() -> bool:
                 ok &= ref.gauss(0.0, 1.0) == 0.0 + math.cos(x2pi) * g2rad
                 ok &= ref.gauss(0.0, 1.0) == 0.0 + math.sin(x2pi) * g2rad
             for n in (1, 3, 1000, 2**20 + 1):
-                st2 = _Stream(ref.getstate(), n)
+                st2 = _Stream(n)
+                st2.skip(st.pos)  # where ``ref`` stands after the gauss() calls
                 ok &= ref.choice(range(n)) == int(st2.choices(1)[0])
+                st.pos = st2.pos
             ok &= sum([1e16, 1.0, -1e16]) in (0.0, 1.0)
             _FAST = bool(ok)
         except Exception:  # pragma: no cover - numpy missing or profiles unreadable
@@ -97,13 +99,33 @@ def _fast_ok() -> bool:
 # normalising after the first draw and after every 5th, until the top
 # probability exceeds 0.99999 or 1000 draws; (4) averages the 7 results.
 #
-# We reproduce every step bit for bit: the same profiles in the same language
-# order, the same n-gram list, the same Mersenne Twister words consumed in the
-# same order (taken from a ``random.Random(0)`` in bulk and decoded the way
-# ``gauss``/``choice`` decode them), the same floating-point operations per
-# language (numpy element-wise ops are IEEE-exact like Python's), and Python's
-# own ``sum`` for the normalising sum, whose order matters.
+# Steps (1) and (2) and the random stream are reproduced exactly: the same
+# profiles in the same language order, the same n-gram list, the same Mersenne
+# Twister words consumed in the same order (taken from ``random.Random(0)`` in
+# bulk, once per process, and decoded the way ``gauss``/``choice`` decode them).
+#
+# Step (3) has two implementations:
+#
+# - ``_walk_exact`` repeats langdetect's floating-point operations one by one
+#   (numpy element-wise products are IEEE-exact like Python's; the normalising
+#   sum is Python's own ``sum``, whose order matters). Slow: ~8 numpy calls per
+#   checkpoint.
+# - ``_walk_blocked`` evaluates a whole block of draws at once in log space:
+#   log-weights, a cumulative sum, then every checkpoint's top probability
+#   1 / S with S = sum(exp(L - max L)). That differs from the exact products by
+#   rounding only: every probability ratio is within ~3e-9 relative (1001 draws
+#   x a few ulps of log sums <= 1.2e4 in size; ~1e-13 for langdetect's own
+#   products and divisions), so S - 1 (the losers' share, ~1e-5 near the
+#   convergence test) is within ~3e-14, and langdetect's own rounding of its sum
+#   adds ~1e-14. Every decision taken from these numbers is taken only with a
+#   wide margin: 1e-11 on S for the convergence test of each checkpoint, 1e-7 on
+#   the final probabilities for "> 0.1" and the arg-max;
+#   inside the margin, or when a probability could have gone subnormal in
+#   langdetect's arithmetic and come back to matter (see ``_LOW``), the text is
+#   redone with ``_walk_exact``. So both give the same draws consumed per trial
+#   and the same answer; the identity test compares them on every text too.
 
+import array as _array
 import math
 import os
 import random as _random
@@ -160,10 +182,12 @@ class _Model:
         self.url_re = Detector.URL_RE
         self.mail_re = Detector.MAIL_RE
         self.normalize_vi = NGram.normalize_vi
+        self.vi_marks = frozenset(NGram.DMARK_CLASS)
         self.norm_table = _NormTable(NGram.normalize)
-        self.word_cache: dict = {}
-        state = _random.Random(SEED).getstate()
-        self.rng_state = state
+        # ASCII characters normalise to themselves (letters) or to a space.
+        self.ascii_table = bytes(ord(NGram.normalize(chr(c))) for c in range(128)) + b" " * 128
+        self.grams_mid = _GramCache(self, True)  # word followed by a space
+        self.grams_end = _GramCache(self, False)  # the text's last word
 
 
 class _NormTable(dict):
@@ -176,6 +200,23 @@ class _NormTable(dict):
     def __missing__(self, code: int) -> str:
         v = self._fn(chr(code))
         self[code] = v
+        return v
+
+
+class _GramCache(dict):
+    """word -> the row indices (int32 bytes) of the n-grams langdetect emits for it."""
+
+    _MAX = 200_000
+
+    def __init__(self, model: _Model, trailing_space: bool) -> None:
+        super().__init__()
+        self._index = model.index
+        self._trailing = trailing_space
+
+    def __missing__(self, word: str) -> bytes:
+        v = _array.array("i", _word_grams(self._index, word, self._trailing)).tobytes()
+        if len(self) < self._MAX:
+            self[word] = v
         return v
 
 
@@ -194,29 +235,39 @@ def _get_model() -> _Model:
 _SPACES_RE = _re.compile(" {2,}")
 _LATIN_RE = _re.compile("[A-z]")
 _NON_LATIN_RE = _re.compile("[\u0300-\u1dff\u1f00-\U0010ffff]")
-_SPLIT_RE = _re.compile(" +")
 
 
 def _clean(model: _Model, text: str) -> str:
-    text = model.url_re.sub(" ", text)
-    text = model.mail_re.sub(" ", text)
-    text = model.normalize_vi(text)
-    text = _SPACES_RE.sub(" ", text[:_MAX_TEXT_LENGTH])
-    latin = len(_LATIN_RE.findall(text))
-    non_latin = len(_NON_LATIN_RE.findall(text))
-    if latin * 2 < non_latin:
-        text = _LATIN_RE.sub("", text)
+    if "http" in text:
+        text = model.url_re.sub(" ", text)
+    if "@" in text:
+        text = model.mail_re.sub(" ", text)
+    if not text.isascii() and not model.vi_marks.isdisjoint(text):
+        text = model.normalize_vi(text)
+    text = text[:_MAX_TEXT_LENGTH]
+    if "  " in text:
+        text = _SPACES_RE.sub(" ", text)
+    if not text.isascii():
+        non_latin = len(_NON_LATIN_RE.findall(text))
+        if non_latin:
+            # langdetect drops Latin letters when latin * 2 < non_latin: count
+            # the Latin letters only as far as that needs.
+            need = (non_latin + 1) // 2
+            latin = 0
+            for _ in _LATIN_RE.finditer(text):
+                latin += 1
+                if latin >= need:
+                    break
+            if latin * 2 < non_latin:
+                text = _LATIN_RE.sub("", text)
     return text
 
 
-def _word_grams(model: _Model, word: str, trailing_space: bool) -> list:
+def _word_grams(index: dict, word: str, trailing_space: bool) -> list:
     """Row indices of the n-grams langdetect emits for one space-delimited word."""
-    key = (word, trailing_space)
-    hit = model.word_cache.get(key)
-    if hit is not None:
-        return hit
-    index = model.index
     out = []
+    if not word:
+        return out
     padded = " " + word
     prev_upper = False
     for i, ch in enumerate(word):
@@ -233,100 +284,177 @@ def _word_grams(model: _Model, word: str, trailing_space: bool) -> list:
             r = index.get(g)
             if r is not None:
                 out.append(r)
-    if len(model.word_cache) < 200_000:
-        model.word_cache[key] = out
     return out
 
 
-def _ngram_rows(model: _Model, text: str) -> list:
-    norm = text.translate(model.norm_table)
+def _ngram_rows(model: _Model, text: str):
+    """Row indices of the text's n-grams, in langdetect's order (an int32 array)."""
+    if text.isascii():
+        norm = text.encode("ascii").translate(model.ascii_table).decode("ascii")
+    else:
+        norm = text.translate(model.norm_table)
     pieces = norm.split(" ")
-    rows: list = []
-    extend = rows.extend
-    get = model.word_cache.get
-    for w in pieces[:-1]:  # each followed by a space
-        if w:
-            g = get((w, True))
-            extend(g if g is not None else _word_grams(model, w, True))
-    w = pieces[-1]
-    if w:
-        extend(_word_grams(model, w, False))
-    return rows
+    last = pieces.pop()
+    raw = b"".join(map(model.grams_mid.__getitem__, pieces)) + model.grams_end[last]
+    return _np.frombuffer(raw, dtype=_np.intc)
 
 
 _TWOPI = 2.0 * math.pi
 _RECIP_BPF = 1.0 / 9007199254740992.0  # 2 ** -53
 
 
+class _Words:
+    """The 32-bit words of ``random.Random(SEED)``, generated once and shared."""
+
+    def __init__(self) -> None:
+        self._rng = _random.Random(SEED)
+        self.words = _np.empty(0, dtype=_np.uint32)
+
+    def upto(self, count: int):
+        """The stream's first ``count`` (or more) words."""
+        words = self.words
+        if len(words) < count:
+            with _lock:
+                words = self.words
+                if len(words) < count:
+                    extra = max(count - len(words), len(words), 1 << 14)
+                    raw = self._rng.getrandbits(32 * extra).to_bytes(4 * extra, "little")
+                    words = _np.concatenate([words, _np.frombuffer(raw, dtype="<u4")])
+                    self.words = words
+        return words
+
+
+_WORDS = _Words()
+
+
 class _Stream:
-    """The 32-bit Mersenne Twister words of random.Random(seed), in order, in bulk.
+    """``random.Random(SEED)`` as langdetect consumes it, for ``choice`` over ``n`` items.
 
     ``choice(seq)`` draws words until ``word >> (32 - k) < len(seq)`` (k the
-    bit length of len(seq)); ``random()`` uses two words. We keep the raw
-    words and, for the choice decoding, the positions and values of the
-    accepted draws, so that a trial can take its draws as array slices.
+    bit length of len(seq)); ``random()`` uses two words. We decode the words
+    in bulk, keeping the positions and values of the accepted draws, so that a
+    trial can take its draws as array slices.
     """
 
-    __slots__ = ("rng", "n", "shift", "words", "acc_pos", "acc_val", "pos", "j")
+    __slots__ = ("n", "shift", "acc_pos", "acc_val", "scanned", "pos", "j")
 
-    def __init__(self, state, n: int) -> None:
-        self.rng = _random.Random()
-        self.rng.setstate(state)
+    def __init__(self, n: int) -> None:
         self.n = n
         self.shift = 32 - n.bit_length()
-        self.words = _np.empty(0, dtype=_np.uint32)
         self.acc_pos = _np.empty(0, dtype=_np.int64)
         self.acc_val = _np.empty(0, dtype=_np.int64)
+        self.scanned = 0  # words decoded so far
         self.pos = 0  # next raw word
         self.j = 0  # next accepted draw (acc_pos[j] >= pos)
 
     def _grow(self, count: int) -> None:
-        raw = self.rng.getrandbits(32 * count).to_bytes(4 * count, "little")
-        fresh = _np.frombuffer(raw, dtype="<u4")
-        base = len(self.words)
-        cand = (fresh >> self.shift).astype(_np.int64)
+        start = self.scanned
+        fresh = _WORDS.upto(start + count)[start : start + count]
+        cand = fresh >> self.shift
         ok = _np.flatnonzero(cand < self.n)
-        self.words = _np.concatenate([self.words, fresh])
-        self.acc_pos = _np.concatenate([self.acc_pos, ok + base])
-        self.acc_val = _np.concatenate([self.acc_val, cand[ok]])
+        self.acc_pos = _np.concatenate([self.acc_pos, ok + start])
+        self.acc_val = _np.concatenate([self.acc_val, cand[ok].astype(_np.int64)])
+        self.scanned = start + count
+
+    def skip(self, pos: int) -> None:
+        """Go to raw word ``pos`` (not before the current position)."""
+        while pos + 1 > self.scanned:
+            self._grow(2048)
+        self.pos = pos
+        self.j = int(_np.searchsorted(self.acc_pos, pos))
 
     def random(self) -> float:
-        while self.pos + 2 > len(self.words):
-            self._grow(1024)
-        a = int(self.words[self.pos]) >> 5
-        b = int(self.words[self.pos + 1]) >> 6
-        self.pos += 2
+        pos = self.pos
+        while pos + 3 > self.scanned:
+            self._grow(2048)
+        words = _WORDS.words
+        a = int(words[pos]) >> 5
+        b = int(words[pos + 1]) >> 6
+        pos += 2
+        self.pos = pos
         acc_pos = self.acc_pos
         j = self.j
-        while j < len(acc_pos) and acc_pos[j] < self.pos:
+        while j < len(acc_pos) and acc_pos[j] < pos:  # skip the (at most 2) accepted draws just consumed
             j += 1
         self.j = j
         return (a * 67108864.0 + b) * _RECIP_BPF
 
+    def gauss_pair(self) -> tuple:
+        """``random.gauss``'s two numbers (the second is what it caches)."""
+        x2pi = self.random() * _TWOPI
+        g2rad = math.sqrt(-2.0 * math.log(1.0 - self.random()))
+        return math.cos(x2pi) * g2rad, math.sin(x2pi) * g2rad
+
     def choices(self, count: int):
         """The next ``count`` choice indices (an int64 array)."""
         while self.j + count > len(self.acc_val):
-            self._grow(max(1024, 2 * count))
+            self._grow(max(2048, 2 * count))
         j = self.j
         out = self.acc_val[j : j + count]
         self.j = j + count
         self.pos = int(self.acc_pos[j + count - 1]) + 1
         return out
 
-
-_CHUNK = 64
+    def rewind(self, j: int) -> None:
+        """Hand back the draws from accepted draw ``j`` on (j > 0)."""
+        self.j = j
+        self.pos = int(self.acc_pos[j - 1]) + 1
 
 
 def _detect_fast(text: str) -> Optional[str]:
     model = _get_model()
     rows = _ngram_rows(model, _clean(model, text))
-    if not rows:
+    if not len(rows):
         return None
+    langprob = _walk_blocked(model, rows)
+    if langprob is not None:
+        best = _decide(model, langprob, _DECISION_MARGIN)
+        if best is not _UNSURE:
+            return best
+    return _decide(model, _walk_exact(model, rows), 0.0)
+
+
+_UNSURE = object()
+_DECISION_MARGIN = 1e-7
+
+
+def _decide(model: _Model, langprob, margin: float):
+    """langdetect's answer: the first language of highest probability above 0.1.
+
+    With ``margin`` > 0, ``_UNSURE`` where a change of ``margin`` in any
+    probability could change the answer.
+    """
+    probs = langprob.tolist()
+    best = None
+    bestp = _PROB_THRESHOLD
+    for i, p in enumerate(probs):
+        if p > bestp:
+            best, bestp = i, p
+    if margin:
+        top = max(probs)
+        if abs(top - _PROB_THRESHOLD) <= margin:
+            return _UNSURE
+        if best is not None and sum(1 for p in probs if p >= bestp - margin) > 1:
+            return _UNSURE
+    return model.langlist[best] if best is not None else "unknown"
+
+
+def _alpha(stream: _Stream, cached: Optional[float]) -> tuple:
+    """(alpha, gauss value cached for the next trial), as ``random.gauss`` caches it."""
+    if cached is None:
+        z, cached = stream.gauss_pair()
+    else:
+        z, cached = cached, None
+    return _ALPHA_DEFAULT + (0.0 + z * 1.0) * _ALPHA_WIDTH, cached
+
+
+def _walk_exact(model: _Model, rows):
+    """The 7 trials, with langdetect's floating-point operations in its order."""
     n = len(rows)
-    rows_arr = _np.asarray(rows, dtype=_np.int64)
+    rows = rows.astype(_np.int64)
     matrix = model.matrix
     nlang = len(model.langlist)
-    stream = _Stream(model.rng_state, n)
+    stream = _Stream(n)
     langprob = _np.zeros(nlang, dtype=_np.float64)
     init = 1.0 / nlang
     gauss_next = None
@@ -334,26 +462,19 @@ def _detect_fast(text: str) -> Optional[str]:
     mul_reduce = _np.multiply.reduce
     for _t in range(_N_TRIAL):
         prob = _np.full(nlang, init, dtype=_np.float64)
-        z = gauss_next
-        gauss_next = None
-        if z is None:
-            x2pi = stream.random() * _TWOPI
-            g2rad = math.sqrt(-2.0 * math.log(1.0 - stream.random()))
-            z = math.cos(x2pi) * g2rad
-            gauss_next = math.sin(x2pi) * g2rad
-        alpha = _ALPHA_DEFAULT + (0.0 + z * 1.0) * _ALPHA_WIDTH
+        alpha, gauss_next = _alpha(stream, gauss_next)
         weight = alpha / _BASE_FREQ
         # Draws are taken from the stream in chunks; a chunk's unused draws are
-        # handed back (stream.j/pos rewound) when the trial converges.
+        # handed back when the trial converges.
         j0 = stream.j
-        chunk = weight + matrix[rows_arr[stream.choices(1)]]
+        chunk = weight + matrix[rows[stream.choices(1)]]
         used = 0
         i = 0
         while True:
             need = 1 if i == 0 else 5
             if used + need > len(chunk):
                 stream.j = j0 + used
-                chunk = weight + matrix[rows_arr[stream.choices(_CHUNK)]]
+                chunk = weight + matrix[rows[stream.choices(_CHUNK)]]
                 j0, used = j0 + used, 0
             if need == 1:
                 prob *= chunk[used]
@@ -370,12 +491,98 @@ def _detect_fast(text: str) -> Optional[str]:
             if max(lst) / s > _CONV_THRESHOLD or i >= _ITERATION_LIMIT:
                 break
             i += 1
-        stream.j = j0 + used
-        stream.pos = int(stream.acc_pos[stream.j - 1]) + 1
+        stream.rewind(j0 + used)
         langprob += prob / _N_TRIAL
-    best = None
-    bestp = _PROB_THRESHOLD
-    for lang, p in zip(model.langlist, langprob.tolist()):
-        if p > bestp:
-            best, bestp = lang, p
-    return best if best is not None else "unknown"
+    return langprob
+
+
+_CHUNK = 64
+
+# Blocked walk. A trial stops at checkpoint k (after 1 + 5k draws) when the top
+# probability 1 / S_k exceeds 0.99999, i.e. S_k < _S_CONV, or at k = 200.
+_S_CONV = 1.0 / _CONV_THRESHOLD
+_S_MARGIN = 1e-11  # see above: the error on S is ~4e-14
+_LAST_CHECKPOINT = _ITERATION_LIMIT // 5
+# A language more than e^600 below the leader at a checkpoint may go subnormal
+# (within 5 draws it can lose another e^61 at most, for alpha >= 0.05; the
+# smallest normal double is e^-708): from then on langdetect's value of it is
+# only approximately ours. That is harmless while it stays below e^-100 of the
+# leader (its share of any sum is then far below every margin); otherwise we
+# redo the text exactly.
+_LOW = math.exp(-600.0)
+_BACK = math.exp(-100.0)
+_MIN_WEIGHT = 0.05 / _BASE_FREQ
+
+
+def _walk_blocked(model: _Model, rows):
+    """The 7 trials in log space, a block of checkpoints at a time; None if unsure."""
+    n = len(rows)
+    matrix = model.matrix
+    nlang = len(model.langlist)
+    stream = _Stream(n)
+    finals = []  # per trial: the probabilities where it stopped, their sum
+    gauss_next = None
+    guess = 12  # checkpoints in a trial's first block
+    log, exp, accumulate = _np.log, _np.exp, _np.add.accumulate
+    for _t in range(_N_TRIAL):
+        alpha, gauss_next = _alpha(stream, gauss_next)
+        weight = alpha / _BASE_FREQ
+        if not weight >= _MIN_WEIGHT:
+            return None
+        j0 = stream.j
+        done = 0  # draws evaluated in earlier blocks of this trial
+        base = None  # cumulative log-weights after those draws
+        low = None  # languages that have been below _LOW
+        while True:
+            # Draw counts 1 + 5k at the checkpoints: the first block ends at one.
+            k_first = 0 if done == 0 else (done - 1) // 5 + 1
+            if done == 0:
+                guess = min(guess, _LAST_CHECKPOINT)
+                count = 1 + 5 * guess
+            else:
+                count = 5 * min(max(guess, 8), _LAST_CHECKPOINT + 1 - k_first)
+            g = matrix.take(rows.take(stream.choices(count)), axis=0)
+            g += weight
+            # Log of each checkpoint's product of weights (1 or 5 draws; no
+            # overflow or underflow: weights lie in [5e-6, 1.0001]), then the
+            # running sum over the checkpoints: the cumulative log-weights.
+            if done == 0:
+                c = _np.empty((guess + 1, nlang))
+                c[0] = g[0]
+                g[1:].reshape(guess, 5, nlang).prod(axis=1, out=c[1:])
+            else:
+                c = g.reshape(count // 5, 5, nlang).prod(axis=1)
+            log(c, out=c)
+            accumulate(c, axis=0, out=c)
+            if base is not None:
+                c += base
+            e = c - c.max(axis=1, keepdims=True)
+            exp(e, out=e)
+            sums = e.sum(axis=1).tolist()
+            stop = False
+            for k, s in enumerate(sums):
+                if s < _S_CONV + _S_MARGIN:
+                    if s > _S_CONV - _S_MARGIN:
+                        return None  # too close to the threshold to tell
+                    stop = True
+                    break
+            else:
+                stop = k_first + k >= _LAST_CHECKPOINT
+            seen = e[: k + 1]
+            if low is not None or seen.min() < _LOW:
+                below = _np.logical_or.accumulate(seen < _LOW, axis=0)
+                if low is not None:
+                    below |= low
+                if (below & (seen > _BACK)).any():
+                    return None
+                low = below[-1]
+            if stop:
+                stream.rewind(j0 + 1 + 5 * (k_first + k))  # the draws this trial used
+                finals.append((e[k], s))
+                guess = max(4, k_first + k + 4)
+                break
+            done += count
+            base = c[-1]
+    probs = _np.array([p for p, _ in finals])
+    sums = _np.array([s * _N_TRIAL for _, s in finals])
+    return (probs / sums[:, None]).sum(axis=0)

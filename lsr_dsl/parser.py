@@ -23,6 +23,7 @@ KEYWORDS = ("AND", "THEN", "IF", "ELSE")
 
 _READABLE = {
     "NAME": "a constraint name",
+    "CALLEE": "a constraint name",
     "NUMBER": "a number",
     "STRING": "a string",
     "LONG_STRING": "a string",
@@ -416,6 +417,10 @@ def _describe(tok: Token) -> str:
 
 def _hint_for_token(tok: Token, expected: set, prev: Optional[Token]) -> Optional[str]:
     v = str(tok)
+    if tok.type in KEYWORDS and prev is not None and prev.type in KEYWORDS and tok.type != "IF":
+        return f"{prev} must be followed by an expression"
+    if tok.type == "LPAR" and prev is not None and prev.type == "NAME" and prev.end_pos == tok.start_pos - 1:
+        return f"arguments follow the name with no space: {prev}(…)"
     if prev is not None and str(prev) == "IF" and tok.type != "$END" and "THEN" not in expected:
         return "an IF inside AND, or inside an IF branch, needs parentheses: a AND (IF c THEN x ELSE y)"
     if tok.type == "NAME" and v.upper() in KEYWORDS and v != v.upper():

@@ -1,7 +1,9 @@
 """Tests of the shared per-text analysis (lsr_dsl.text.Text)."""
 import pytest
 
-from lsr_dsl.text import Text, treebank_tokenize
+import random
+
+from lsr_dsl.text import Text, capital_words_fast, treebank_tokenize
 
 
 def test_rejects_non_str():
@@ -62,6 +64,32 @@ def test_capital_words():
     assert t.capital_words == ["I", "LOVE", "NLP", "GREAT", "DO", "N'T"]
 
 
+CAPITAL_CASES = [
+    "I'm here. I'm.", "IT'S OK. IT'S.", "DON'T. DON'T stop", "JAMES' CAR", "'TIS so. 'twas", "CANNOT do it, GONNA.",
+    "U.S.A. and e.g. U.S", "HELLO.(WORLD) A,B A,1 I'M,5 I'M,x I'M:1", "I'M--ok I'M-ok I'M... I'm'", "wanna WANNA. CanNOT",
+    "It’s I’M “QUOTED” «GUILLEMETS» A—B A--B", 'He said "HI." Then LEFT.)NEXT', "Ⓐ'S ǅX K ſTIS İNLP ÉCOLE",
+    "(FOO) [BAR] {BAZ} <QUX> FOO;BAR FOO&BAR 2FA FOO_ *BOLD* **BOLD**", "MORE'N D'YE Gimme LEMME GOTTA",
+]
+
+
+@pytest.mark.parametrize("s", CAPITAL_CASES)
+def test_capital_count_matches_the_tokenizer(s):
+    t = Text(s)
+    assert t.capital_word_count == len(t.capital_words)
+    assert len(capital_words_fast(s, lambda: t.sentences)) == len(t.capital_words)
+
+
+def test_capital_count_fuzz():
+    atoms = ["A", "a", "I", "Hello", "HELLO", "U.S.", "'", "’", '"', ".", ",", ":", "-", "--", "(", ")", "..",
+             "n't", "N'T", "'s", "'S", "'m", "'LL", "'re", "DON", "CANNOT", "GONNA", "'TIS", "d'ye", "1", "!",
+             "?", "*", "`", "''", "&", "É", "ǅ", "Ⓐ", "K", "ſ", "_", "«", "\u2012", " ", " ", " ", "\n", "Dr."]
+    rng = random.Random(0)
+    for _ in range(1500):
+        s = "".join(rng.choice(atoms) for _ in range(rng.randint(1, 20)))
+        t = Text(s)
+        assert t.capital_word_count == len(t.capital_words), s
+
+
 def test_language():
     assert Text("This is a simple English sentence about the weather today.").language == "en"
     assert Text("Ceci est une phrase simple en français sur le temps qu'il fait.").language == "fr"
@@ -95,4 +123,4 @@ def test_loose_variants_skip_blank_and_duplicates():
 @pytest.mark.parametrize("s", ["", " ", "\n\n", "***", "!!!", "\u200b", "🙂" * 50, "a" * 30000, "\x00\ud7ff"])
 def test_analyses_total(s):
     t = Text(s)
-    t.words, t.sentences, t.treebank_tokens, t.capital_words, t.language, t.loose_variants(), t.lower
+    t.words, t.sentences, t.treebank_tokens, t.capital_words, t.capital_word_count, t.language, t.loose_variants(), t.lower

@@ -409,7 +409,7 @@ def uppercase(p: CaseParams, t: Text) -> Verdict:
     "the relation parameter is also accepted as `relation`. Default relation: at least.",
 )
 def capital_words(p: CapitalWordsParams, t: Text) -> Verdict:
-    caps = t.capital_words
+    caps = t.capital_word_list  # as many as NLTK tokens in capitals, found mostly without tokenizing
     n = len(caps)
     ok = p.capital_relation.holds(n, p.capital_frequency)
     reason = _count_reason(n, _plural(n, "word") + " in capitals", p.capital_relation, p.capital_frequency, ok)
