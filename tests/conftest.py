@@ -1,10 +1,23 @@
 """Shared paths and helpers for the lsr test suite."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import List, Optional, Tuple
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+
+#: IFEval data laid beside the checkout (``../shared``), or where LSR_SHARED points.
+IFEVAL_DATA = Path(os.environ.get("LSR_SHARED", ROOT.parent / "shared")) / "data" / "ifeval"
+
+#: Tests on the shared IFEval data skip on a machine without it, but never in CI
+#: (CI=true): there a missing file fails the test instead of hiding it.
+needs_ifeval_data = pytest.mark.skipif(
+    not (IFEVAL_DATA / "dev_gpt4_reference.jsonl").exists() and not os.environ.get("CI"),
+    reason=f"{IFEVAL_DATA} is not available (set LSR_SHARED)",
+)
 SPECS_DIR = ROOT / "examples" / "specs"
 RESPONSES_DIR = ROOT / "examples" / "responses"
 GOLDEN_DIR = ROOT / "tests" / "golden"

@@ -10,11 +10,12 @@ import lsr_dsl
 from lsr_dsl.errors import LsrDataError
 from lsr_dsl.evaluation import evaluate_file, evaluate_rows, score_row
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ifeval"
-DEV = SHARED / "dev_gpt4_reference.jsonl"
+from conftest import IFEVAL_DATA, needs_ifeval_data
+
+DEV = IFEVAL_DATA / "dev_gpt4_reference.jsonl"
 FIXTURES = Path(__file__).parent / "fixtures" / "eval"
 
-needs_dev = pytest.mark.skipif(not DEV.exists(), reason="../shared/data/ifeval is not available")
+needs_dev = needs_ifeval_data
 
 
 def _run_cli(argv):
@@ -27,8 +28,6 @@ def _run_cli(argv):
 
 @pytest.fixture(scope="module")
 def dev_details():
-    if not DEV.exists():
-        pytest.skip("../shared/data/ifeval is not available")
     out = []
     report = evaluate_file(str(DEV), details=out.append)
     return report, out

@@ -11,11 +11,12 @@ import lsr_dsl
 from lsr_dsl.errors import LsrDataError
 from lsr_dsl.ifeval import instructions_of, to_spec
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ifeval"
-INPUT = SHARED / "input_data.jsonl"
+from conftest import IFEVAL_DATA, needs_ifeval_data
+
+INPUT = IFEVAL_DATA / "input_data.jsonl"
 FIXTURES = Path(__file__).parent / "fixtures" / "eval"
 
-needs_shared = pytest.mark.skipif(not INPUT.exists(), reason="../shared/data/ifeval is not available")
+needs_shared = needs_ifeval_data
 
 
 def _atoms(src: str):

@@ -4,7 +4,6 @@ The reference verdicts (strict and loose) are stored with the data; instructions
 flagged ``unstable`` (the reference draws them at random) are excluded.
 """
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -15,11 +14,13 @@ from lsr_dsl.constraints.registry import REGISTRY
 from lsr_dsl.text import Text
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("LSR_SHARED", ROOT.parent / "shared")) / "data" / "ifeval"
+from conftest import IFEVAL_DATA as DATA, needs_ifeval_data
+
+
 DEV = DATA / "dev_gpt4_reference.jsonl"
 INPUT = DATA / "input_data.jsonl"
 
-pytestmark = pytest.mark.skipif(not DEV.exists(), reason=f"{DEV} not found")
+pytestmark = needs_ifeval_data
 
 THRESHOLD = 0.995
 
