@@ -42,6 +42,12 @@ META_KEYS = {
 }
 KEYWORDS = ("AND", "THEN", "IF", "ELSE")
 
+#: Bounds on a spec after its definitions are inlined: they keep compilation and
+#: scoring linear and far from Python's recursion limit, whatever the input.
+MAX_ATOMS = 10_000
+MAX_INLINED_DEPTH = 100
+MAX_DEFINITION_CHAIN = 32
+
 
 @dataclass
 class CheckResult:
@@ -64,6 +70,8 @@ class _Checker:
         self.in_progress: List[str] = []
         self.used_defs: set = set()
         self.max_depth_override = max_depth
+        #: id(node) -> (node, atoms after inlining, depth after inlining)
+        self.shape: Dict[int, Tuple[INode, int, int]] = {}
 
     # -- reporting ---------------------------------------------------------
     def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
@@ -171,6 +179,13 @@ class _Checker:
             cycle = " → ".join(self.in_progress[self.in_progress.index(name):] + [name])
             self.error(f"definition '{name}' refers to itself: {cycle}", at, "a definition cannot use itself")
             return None
+        if len(self.in_progress) >= MAX_DEFINITION_CHAIN:
+            self.error(
+                f"definitions refer to definitions more than {MAX_DEFINITION_CHAIN} levels deep",
+                at,
+                "inline some of them",
+            )
+            return None
         self.in_progress.append(name)
         try:
             node = self.bind(self.defs[name].expr)
@@ -190,20 +205,51 @@ class _Checker:
             if any(k is None for k in kids):
                 return None
             if isinstance(node, ast.And):
-                return IAnd(children=tuple(kids), span=node.span)
+                return self.sized(IAnd(children=tuple(kids), span=node.span), kids)
             gamma = None
             if node.gamma is not None:
                 gamma = self.check_gamma(node.gamma, node.span, "a THEN chain's gamma")
-            return IThen(children=tuple(kids), gamma=gamma, span=node.span)
+            return self.sized(IThen(children=tuple(kids), gamma=gamma, span=node.span), kids)
         if isinstance(node, ast.If):
             cond = self.bind(node.condition)
             then = self.bind(node.then)
             els = self.bind(node.else_) if node.else_ is not None else None
             if cond is None or then is None or (node.else_ is not None and els is None):
                 return None
-            cond = retarget(cond, node.target)
-            return IIf(condition=cond, then=then, else_=els, target=node.target, span=node.span)
+            shape = self.shape_of(cond)
+            cond = retarget(cond, node.target)  # a copy, of the same shape
+            if not isinstance(cond, IAtom):
+                self.shape[id(cond)] = (cond,) + shape
+            kids = [cond, then] + ([els] if els is not None else [])
+            return self.sized(IIf(condition=cond, then=then, else_=els, target=node.target, span=node.span), kids)
         raise TypeError(f"unexpected node {type(node).__name__}")
+
+    def shape_of(self, node: INode) -> Tuple[int, int]:
+        """(atoms, depth) of a bound node once definitions are inlined."""
+        if isinstance(node, IAtom):
+            return 1, 0
+        return self.shape[id(node)][1:]
+
+    def sized(self, node: INode, kids: Sequence[INode]) -> Optional[INode]:
+        """Record a composite node's shape; None (with an error) when it is out of bounds."""
+        atoms, depth = 0, 0
+        for k in kids:
+            a, d = self.shape_of(k)
+            atoms += a
+            depth = max(depth, d)
+        depth += 1
+        if atoms > MAX_ATOMS:
+            self.error(
+                f"this expression expands to {atoms} constraints once definitions are inlined (at most {MAX_ATOMS})",
+                node.span,
+                "each use of a definition copies it; use it in fewer places",
+            )
+            return None
+        if depth > MAX_INLINED_DEPTH:
+            self.error(f"this expression nests more than {MAX_INLINED_DEPTH} levels deep once definitions are inlined", node.span)
+            return None
+        self.shape[id(node)] = (node, atoms, depth)
+        return node
 
     def bind_atom(self, atom: ast.Atom) -> Optional[INode]:
         name = atom.name

@@ -24,6 +24,9 @@ def closest(name: str, candidates: Iterable[str], cutoff: float = 0.6) -> Option
     return lowered[matches[0]] if matches else None
 
 
+_MAX_SHOWN = 100  # characters of a source line shown under a message
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One message about a place in a source file."""
@@ -50,13 +53,21 @@ class Diagnostic:
             lines = self.source.splitlines() or [""]
             if 1 <= self.span.line <= len(lines):
                 text = lines[self.span.line - 1].expandtabs(1)
-                out.append(f"    {text}")
                 start = max(self.span.column - 1, 0)
                 if self.span.end_line == self.span.line and self.span.end_column > self.span.column:
                     width = self.span.end_column - self.span.column
                 else:
                     width = 1
                 width = max(1, min(width, max(len(text) - start, 1)))
+                if len(text) > _MAX_SHOWN:  # show a window of a long line around the caret
+                    left = max(0, min(start - _MAX_SHOWN // 3, len(text) - _MAX_SHOWN))
+                    shown = text[left : left + _MAX_SHOWN]
+                    lead = "…" if left > 0 else ""
+                    tail = "…" if left + _MAX_SHOWN < len(text) else ""
+                    text = lead + shown + tail
+                    start = start - left + len(lead)
+                    width = max(1, min(width, len(shown) + len(lead) - start))
+                out.append(f"    {text}")
                 out.append("    " + " " * start + "^" * width)
         if self.hint:
             out.append(f"  hint: {self.hint}")

@@ -334,12 +334,28 @@ class _ToAst:
         )
 
 
-def _located(method: Any) -> Any:
-    """Wrap a ``_ToAst`` method as a lark callback: children arrive as tokens or as
-    ``(value, first_token, last_token)`` triples, and the result is such a triple."""
+#: Deepest nesting of groups, operators, lists and dicts the parser accepts. Later
+#: stages recurse over the tree; a bound here keeps every input far from Python's
+#: recursion limit (the checker warns much earlier, at ``max_depth``).
+MAX_NESTING = 100
 
-    def callback(self: "_Inline", children: List[Any]) -> Tuple[Any, Optional[Token], Optional[Token]]:
+_NESTING_RULES = frozenset({"group", "conj", "seq", "cond", "list", "dict", "call"})
+
+
+class _NestingError(Exception):
+    def __init__(self, tok: Optional[Token]):
+        super().__init__("nesting too deep")
+        self.tok = tok
+
+
+def _located(name: str, method: Any) -> Any:
+    """Wrap a ``_ToAst`` method as a lark callback: children arrive as tokens or as
+    ``(value, first_token, last_token, depth)`` tuples, and the result is such a tuple."""
+    nests = 1 if name in _NESTING_RULES else 0
+
+    def callback(self: "_Inline", children: List[Any]) -> Tuple[Any, Optional[Token], Optional[Token], int]:
         first = last = None
+        depth = 0
         kids: List[Any] = []
         for c in children:
             if isinstance(c, Token):
@@ -348,13 +364,18 @@ def _located(method: Any) -> Any:
                     first = c
                 last = c
             else:
-                value, f, l = c
+                value, f, l, d = c
                 kids.append(value)
+                if d > depth:
+                    depth = d
                 if f is not None:
                     if first is None:
                         first = f
                     last = l
-        return method(self.builder, _Meta(first, last), kids), first, last
+        depth += nests
+        if depth > MAX_NESTING:
+            raise _NestingError(first)
+        return method(self.builder, _Meta(first, last), kids), first, last, depth
 
     return callback
 
@@ -368,7 +389,7 @@ class _Inline:
 
 for _name, _method in list(vars(_ToAst).items()):
     if callable(_method) and not _name.startswith("_"):
-        setattr(_Inline, _name, _located(_method))
+        setattr(_Inline, _name, _located(_name, _method))
 
 
 class _LiteralError(Exception):
@@ -562,6 +583,14 @@ def parse(source: str, *, file: Optional[str] = None) -> ast.Module:
     except (_LiteralError, _ChainGammaError) as inner:
         if not errors:
             raise _literal_or_gamma_error(inner, source, file) from None
+    except _NestingError as inner:
+        if not errors:
+            tok = inner.tok
+            line, col = (tok.line, tok.column) if tok is not None else (1, 1)
+            span = Span(line=line, column=col, end_line=line, end_column=col + 1, file=file)
+            raise LsrSyntaxError.from_diagnostics(
+                [Diagnostic(f"the spec nests more than {MAX_NESTING} levels deep", span, "name parts with let, or flatten the parentheses", source=source)]
+            ) from None
     except Exception as e:  # any other failure of the recovering parser after a first error
         if not errors:
             raise LsrSyntaxError(f"{file or '<input>'}: could not parse: {e}") from None
