@@ -150,7 +150,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     _print_warnings(prog)
     response = _read_text_arg(args.response, "the response")
     prompt = _read_text_arg(args.prompt, "the prompt") if args.prompt else None
-    result = prog.evaluate(response, prompt=prompt, loose=args.loose)
+    from .judge import TransformersJudge, use_judge
+
+    with use_judge(TransformersJudge(args.judge) if args.judge else None):
+        result = prog.evaluate(response, prompt=prompt, loose=args.loose)
     if args.json:
         _out(result.to_json(indent=2))
     else:
@@ -178,6 +181,7 @@ def add_check_parser(sub: Any) -> None:
     p.add_argument("--mode", choices=("lsrm", "flat", "strict"))
     p.add_argument("--gamma", type=float)
     p.add_argument("--loose", action="store_true", help="IFEval loose mode for each atom")
+    p.add_argument("--judge", metavar="MODEL", help="local path or hub id of a causal LM that judges soft constraints (tone, judge) by P(YES)")
     p.set_defaults(func=cmd_check)
 
 

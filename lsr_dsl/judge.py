@@ -71,7 +71,8 @@ def require_judge(constraint_name: str) -> Judge:
     if j is None:
         raise LsrRuntimeError(
             f"constraint {constraint_name!r} is judged by a model; no judge is configured "
-            "(wrap evaluation in lsr_dsl.judge.use_judge(...), e.g. with a TransformersJudge)"
+            "(lsr check --judge MODEL; LsrReward(judge=...); reward.judge in a training config; "
+            "or lsr_dsl.judge.use_judge(...) in Python)"
         )
     return j
 
@@ -174,6 +175,13 @@ class TransformersJudge:
 
     def __repr__(self) -> str:
         return f"TransformersJudge({self.model_name_or_path or type(self.model).__name__!r})"
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        if self.model_name_or_path is not None:  # reload in the new process instead of pickling weights
+            state["model"] = state["tokenizer"] = None
+            state["_ids"] = None
+        return state
 
     # -- loading -------------------------------------------------------------
     def _load(self) -> None:

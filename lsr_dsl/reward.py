@@ -26,12 +26,15 @@ This module imports neither torch nor transformers.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
 import re
 from collections import OrderedDict, defaultdict
 from typing import Any, Callable, Mapping, Optional, Sequence
+
+from .judge import TransformersJudge, use_judge
 
 logger = logging.getLogger("lsr_dsl.reward")
 
@@ -262,6 +265,11 @@ class LsrReward:
         A fixed spec for every row (then ``spec_column`` is not needed).
     cache_size:
         Maximum number of compiled specs kept (LRU).
+    judge:
+        The model that judges soft constraints (``tone``, ``judge``): a
+        :class:`lsr_dsl.judge.Judge` callable, or a local model path / hub id for
+        a :class:`lsr_dsl.judge.TransformersJudge` (loaded on first use). Without
+        one, a spec with a soft constraint scores as a verifier error.
     log_metrics:
         Send per-structure rewards and per-constraint pass rates through TRL's
         ``log_metric`` when it is given.
@@ -284,6 +292,7 @@ class LsrReward:
         cache_size: int = 1024,
         log_metrics: bool = True,
         name: str = "lsr",
+        judge: Any = None,
     ):
         if mode is not None and mode not in _VALID_MODES:
             raise ValueError(f"mode must be one of {', '.join(_VALID_MODES)} (or None: the spec's own), got {mode!r}")
@@ -305,6 +314,8 @@ class LsrReward:
         self.cache_size = int(cache_size)
         self.log_metrics = bool(log_metrics)
         self.__name__ = name
+        self.judge = judge
+        self._judge_obj: Any = None
         self.stats: dict[str, int] = {"calls": 0, "completions": 0, "errors": 0, "compile_errors": 0,
                                       "compiles": 0, "cache_hits": 0}
         self._cache: "OrderedDict[str, Any]" = OrderedDict()
@@ -315,6 +326,7 @@ class LsrReward:
         state = self.__dict__.copy()
         state["_cache"] = None  # compiled programs are rebuilt lazily in the new process
         state["_seen_errors"] = set()
+        state["_judge_obj"] = None  # a judge named by path is reloaded lazily too
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -436,6 +448,20 @@ class LsrReward:
 
         self.stats["calls"] += 1
         self.stats["completions"] += n
+        with use_judge(self._resolved_judge()) if self.judge is not None else contextlib.nullcontext():
+            return self._score_batch(completions, specs, plist, n, log_metric, log_extra)
+
+    def _resolved_judge(self) -> Any:
+        if self._judge_obj is None:
+            if isinstance(self.judge, str):
+                self._judge_obj = TransformersJudge(self.judge)
+            else:
+                self._judge_obj = self.judge
+        return self._judge_obj
+
+    def _score_batch(self, completions: list, specs: list, plist: list, n: int,
+                     log_metric: Optional[Callable[[str, float], Any]],
+                     log_extra: Optional[Callable[[str, list], Any]]) -> list[Optional[float]]:
         want_atoms = bool(self.log_metrics and log_metric is not None) or log_extra is not None
         rewards: list[Optional[float]] = []
         by_structure: dict[str, list[float]] = defaultdict(list)

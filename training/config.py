@@ -52,6 +52,10 @@ class RewardConfig(_Strict):
     require_answer_tag: bool = False
     raif_tiers: bool = False
     weights: Optional[List[float]] = Field(None, description="reward_weights for [lsr, think_format].")
+    judge: Optional[str] = Field(
+        None, description="Local path or hub id of the model that judges soft constraints (tone, judge)."
+    )
+    judge_device: Optional[str] = Field(None, description="Device for the judge model, e.g. cuda:1.")
 
 
 class GrpoConfig(_Strict):

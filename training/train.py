@@ -265,9 +265,14 @@ def run_train(config: str | os.PathLike | TrainConfig, *, resume: bool = False,
         print(f"lsr: note: {out} already has checkpoints; this run starts fresh (use --resume to continue)",
               flush=True)
 
+    judge = None
+    if cfg.reward.judge:
+        from lsr_dsl.judge import TransformersJudge
+
+        judge = TransformersJudge(resolve_input_path(cfg.reward.judge, cfg.config_path), device=cfg.reward.judge_device)
     reward = LsrReward(spec_column=cfg.dataset.spec_column, mode=cfg.mode, gamma=cfg.gamma,
                        on_error=cfg.reward.on_error, strip_think=cfg.reward.strip_think,
-                       raif_tiers=cfg.reward.raif_tiers, prompt_column="prompt")
+                       raif_tiers=cfg.reward.raif_tiers, prompt_column="prompt", judge=judge)
     reward_funcs: List[Any] = [reward]
     if cfg.reward.format_reward:
         reward_funcs.append(ThinkFormatReward(require_answer_tag=cfg.reward.require_answer_tag))
