@@ -1,15 +1,16 @@
 """Source positions."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict
 
-
-class Span(BaseModel):
+# A plain frozen dataclass rather than a pydantic model: the parser makes one per
+# node, so it must be cheap; pydantic still validates it as a field of the AST
+# nodes (extra keys rejected) and writes it to JSON.
+@dataclasses.dataclass(frozen=True, slots=True)
+class Span:
     """A range in a source file. Lines and columns are 1-based; ``end_column`` is exclusive."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     line: int
     column: int
@@ -21,4 +22,4 @@ class Span(BaseModel):
         return f"{self.file or '<input>'}:{self.line}:{self.column}"
 
     def with_file(self, file: Optional[str]) -> "Span":
-        return self.model_copy(update={"file": file})
+        return dataclasses.replace(self, file=file)
