@@ -562,6 +562,22 @@ def keywords(p: KeywordsParams, t: Text) -> Verdict:
     return Verdict.ok("found " + ", ".join(repr(k) for k in p.keywords))
 
 
+@functools.lru_cache(maxsize=4096)
+def _forbidden_pattern(word: str, literal: bool, whole_word: bool) -> "re.Pattern[str]":
+    """The reference's ``r"\\b" + word + r"\\b"``, concatenated as is.
+
+    So a word holding ``|`` gets the reference's precedence (``\\ba|b\\b`` is
+    "a" at a word start or "b" at a word end). A word that is not a valid
+    regular expression is matched literally between word boundaries.
+    """
+    if whole_word and not literal:
+        try:
+            return re.compile(r"\b" + word + r"\b", re.IGNORECASE)
+        except re.error:
+            return _pattern(word, literal=True, whole_word=True)
+    return _pattern(word, literal=literal, whole_word=whole_word)
+
+
 @_ifeval(
     "forbidden_words",
     "keywords:forbidden_words",
@@ -575,7 +591,7 @@ def keywords(p: KeywordsParams, t: Text) -> Verdict:
 def forbidden_words(p: ForbiddenWordsParams, t: Text) -> Verdict:
     found: List[Tuple[str, int]] = []
     for w in dict.fromkeys(p.forbidden_words):
-        m = _pattern(w, literal=p.literal, whole_word=p.whole_word).search(t.text)
+        m = _forbidden_pattern(w, p.literal, p.whole_word).search(t.text)
         if m:
             found.append((w, m.start()))
     if found:
