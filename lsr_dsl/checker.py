@@ -9,7 +9,9 @@ hold, branches that can never run and nesting beyond ``max_depth``.
 """
 from __future__ import annotations
 
+import enum
 import math
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -340,6 +342,11 @@ class _Checker:
                 values[rp] = atom.compare.op
                 values[cp] = atom.compare.value
                 arg_spans[rp] = arg_spans[cp] = atom.compare.span
+        for key, value in values.items():
+            problem = _literal_type_problem(fields.get(key), value)
+            if problem:
+                self.error(f"bad value for '{key}' of '{c.name}': {problem}", arg_spans.get(key) or atom.span, usage)
+                ok = False
         if not ok:
             return None
         try:
@@ -438,6 +445,77 @@ class _Checker:
                 if self.module.specs:
                     self.warn(f"definition '{name}' is never used", d.span)
         return CheckResult(specs=specs, diagnostics=self.diags)
+
+
+_KIND_WORDS = {"bool": "true or false", "int": "an integer", "float": "a number", "str": "a string", "list": "a list", "dict": "an object {…}"}
+
+
+def _kinds(annotation: Any) -> Optional[set]:
+    """The literal kinds a parameter type accepts (None: no opinion)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _kinds(typing.get_args(annotation)[0])
+    if origin is typing.Union or (origin is not None and getattr(origin, "__name__", "") == "UnionType"):
+        out: set = set()
+        for a in typing.get_args(annotation):
+            k = _kinds(a)
+            if k is None:
+                return None
+            out |= k
+        return out
+    if origin is typing.Literal:
+        return {_kind_of(v) for v in typing.get_args(annotation)}
+    if origin in (list, tuple, set, frozenset) or annotation in (list, tuple, set, frozenset):
+        return {"list"}
+    if origin is dict or annotation is dict:
+        return {"dict"}
+    if annotation is type(None):
+        return {"null"}
+    if annotation is bool:
+        return {"bool"}
+    if annotation is int:
+        return {"int"}
+    if annotation is float:
+        return {"int", "float"}
+    if annotation is str:
+        return {"str"}
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return {"str"}
+    return None
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "dict"
+    return type(value).__name__
+
+
+def _literal_type_problem(field: Any, value: Any) -> Optional[str]:
+    """Why a literal has the wrong type for a parameter (no silent coercion: ``true`` is not 1,
+    ``"300"`` is not 300, ``3.0`` is not an integer), or None."""
+    if field is None:
+        return None
+    kinds = _kinds(field.annotation)
+    if not kinds:
+        return None
+    kind = _kind_of(value)
+    if kind in kinds:
+        return None
+    wanted = " or ".join(_KIND_WORDS.get(k, k) for k in sorted(kinds - {"null"}))
+    shown = "true" if value is True else "false" if value is False else "null" if value is None else repr(value)
+    return f"must be {wanted}, not {shown}"
 
 
 def _clean_pydantic(msg: str) -> str:

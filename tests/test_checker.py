@@ -125,7 +125,11 @@ def test_comparison_and_argument_both_set_the_count():
     [
         ('letter_frequency(letter="#", let_frequency=2)', "single ASCII letter"),
         ('letter_frequency("ab", let_frequency=2)', "single ASCII letter"),
-        ("words == 2.5", "valid integer"),
+        ("words == 2.5", "must be an integer, not 2.5"),
+        ("words(num_words=true)", "must be an integer, not true"),
+        ('words(num_words="300")', "must be an integer, not '300'"),
+        ("bullets(num_bullets=3.0)", "must be an integer, not 3.0"),
+        ('contains("a", case_sensitive="no")', "must be true or false, not 'no'"),
         ('excludes("   ")', "must not be empty"),
         ('contains("")', "phrase"),
     ],
