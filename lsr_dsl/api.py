@@ -10,7 +10,7 @@ import functools
 import json
 import os
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
 from . import ast
 from .checker import MODES, CheckResult, check
@@ -32,17 +32,27 @@ def loads(text: str, *, file: Optional[str] = None) -> ast.Module:
 
 
 def read_source(path: PathLike) -> str:
-    p = Path(path)
+    """The text of a file (``-``: standard input), as UTF-8; a leading byte-order mark is dropped."""
+    if str(path) == "-":
+        import sys
+
+        data = sys.stdin.buffer.read()
+        where = "<stdin>"
+    else:
+        p = Path(path)
+        where = str(path)
+        try:
+            data = p.read_bytes()
+        except FileNotFoundError:
+            raise LsrError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise LsrError(f"{path}: is a directory, not a file") from None
+        except OSError as e:
+            raise LsrError(f"{path}: cannot read: {e.strerror}") from None
     try:
-        return p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LsrError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise LsrError(f"{path}: is a directory, not a spec file") from None
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise LsrError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
-    except OSError as e:
-        raise LsrError(f"{path}: cannot read: {e.strerror}") from None
+        raise LsrError(f"{where}: not UTF-8 text ({e.reason} at byte {e.start})") from None
 
 
 def load_module(path: PathLike) -> ast.Module:
@@ -148,12 +158,25 @@ def compile(
     return _compile_cached(source, spec, mode, None if gamma is None else float(gamma), file, max_depth)
 
 
+def compile_module_all(
+    module: ast.Module,
+    *,
+    mode: Optional[str] = None,
+    gamma: Optional[float] = None,
+    source: Optional[str] = None,
+    max_depth: Optional[int] = None,
+) -> Tuple[Dict[str, Program], CheckResult]:
+    """Check a module once and compile every spec: ``({name: Program}, check result)``."""
+    result = check(module, source=source, max_depth=max_depth)
+    text = source if source is not None else format_module(module)
+    return {name: _program(result, name, module, mode, gamma, text, module.file) for name in result.specs}, result
+
+
 def compile_all(source: str, *, mode: Optional[str] = None, gamma: Optional[float] = None, file: Optional[str] = None) -> Dict[str, Program]:
     """Compile every spec of a file: ``{name: Program}``."""
     module = loads(source, file=file)
-    text = source if not source.lstrip().startswith("{") else format_module(module)
-    result = check(module, source=source)
-    return {name: _program(result, name, module, mode, gamma, text, file) for name in result.specs}
+    text = None if source.lstrip().startswith("{") else source
+    return compile_module_all(module, mode=mode, gamma=gamma, source=text)[0]
 
 
 def load(path: PathLike, *, spec: Optional[str] = None, mode: Optional[str] = None, gamma: Optional[float] = None) -> Program:
@@ -177,8 +200,8 @@ def compile_any(
     if not isinstance(spec, str):
         raise LsrError(f"a spec must be source text, a path or AST JSON, not {type(spec).__name__}")
     stripped = spec.strip()
-    if stripped.endswith((".lsr", ".json")) and "\n" not in stripped and os.path.isfile(stripped):
-        return load(stripped, spec=name, mode=mode, gamma=gamma)
+    if stripped.endswith((".lsr", ".json")) and "\n" not in stripped and not stripped.startswith("{"):
+        return load(stripped, spec=name, mode=mode, gamma=gamma)  # a path: "no such file" if it is missing
     return compile(spec, mode=mode, gamma=gamma, spec=name)
 
 

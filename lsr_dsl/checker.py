@@ -77,10 +77,10 @@ class _Checker:
 
     # -- reporting ---------------------------------------------------------
     def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
-        self.diags.append(Diagnostic(message, span, hint, "error", source=self.source))
+        self.diags.append(Diagnostic(message, span, hint, "error", source=self.source, file=self.module.file))
 
     def warn(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
-        self.diags.append(Diagnostic(message, span, hint, "warning", source=self.source))
+        self.diags.append(Diagnostic(message, span, hint, "warning", source=self.source, file=self.module.file))
 
     # -- settings and metadata --------------------------------------------
     def check_gamma(self, value: Any, span: Optional[Span], what: str) -> Optional[float]:
@@ -241,11 +241,14 @@ class _Checker:
             depth = max(depth, d)
         depth += 1
         if atoms > MAX_ATOMS:
-            self.error(
-                f"this expression expands to {atoms} constraints once definitions are inlined (at most {MAX_ATOMS})",
-                node.span,
-                "each use of a definition copies it; use it in fewer places",
-            )
+            if self.used_defs:
+                self.error(
+                    f"this expression expands to {atoms} constraints once definitions are inlined (at most {MAX_ATOMS})",
+                    node.span,
+                    "each use of a definition copies it; use it in fewer places",
+                )
+            else:
+                self.error(f"this expression has {atoms} constraints (at most {MAX_ATOMS})", node.span, "split it into several specs")
             return None
         if depth > MAX_INLINED_DEPTH:
             self.error(f"this expression nests more than {MAX_INLINED_DEPTH} levels deep once definitions are inlined", node.span)
@@ -406,7 +409,8 @@ class _Checker:
                             f"this IF repeats an enclosing condition, so its {dead} branch is unreachable",
                             node.span,
                         )
-            self._lint_node(node.condition, conditions)
+            if not cproblem:  # else the condition's own AND would say the same thing again
+                self._lint_node(node.condition, conditions)
             self._lint_node(node.then, conditions + ((key, True),))
             if node.else_ is not None:
                 self._lint_node(node.else_, conditions + ((key, False),))

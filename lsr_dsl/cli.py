@@ -7,6 +7,7 @@ usage. Bad input never prints a Python traceback.
 from __future__ import annotations
 
 import argparse
+import enum
 import json
 import os
 import sys
@@ -41,35 +42,46 @@ def _print_warnings(prog: Any) -> None:
 
 
 def cmd_compile(args: argparse.Namespace) -> int:
-    from .api import compile_module, load_module, read_source
-    from .checker import check
+    from collections import Counter
 
-    status = EXIT_OK
+    from .api import compile_module_all, loads, read_source
+
     docs: List[str] = []
+    indent = None if len(args.files) > 1 else 2
     for path in args.files:
         source = read_source(path)
-        from .api import loads
-
+        path = "<stdin>" if path == "-" else path
         module = loads(source, file=path)
         src = None if source.lstrip().startswith("{") else source
-        result = check(module, source=src, max_depth=args.max_depth)
+        if args.emit == "ast":
+            from .checker import check
+
+            for w in check(module, source=src, max_depth=args.max_depth).warnings:
+                print(w.render(), file=sys.stderr)
+            docs.append(json.dumps(module.to_json(spans=not args.no_spans), indent=indent, ensure_ascii=False))
+            continue
+        programs, result = compile_module_all(module, mode=args.mode, gamma=args.gamma, source=src, max_depth=args.max_depth)
         for w in result.warnings:
             print(w.render(), file=sys.stderr)
-        if args.emit == "ast":
-            docs.append(json.dumps(module.to_json(spans=not args.no_spans), indent=None if len(args.files) > 1 else 2, ensure_ascii=False))
-        elif args.emit == "tree":
-            names = [args.spec] if args.spec else list(result.specs)
-            trees = [compile_module(module, spec=n, mode=args.mode, gamma=args.gamma, source=src).tree_json() for n in names]
-            doc: Any = trees[0] if len(trees) == 1 else trees
-            docs.append(json.dumps(doc, indent=None if len(args.files) > 1 else 2, ensure_ascii=False))
+        if args.emit == "tree":
+            if args.spec is not None and args.spec not in programs:
+                from .errors import closest
+
+                guess = closest(args.spec, programs)
+                raise LsrError(f"{path}: no spec named '{args.spec}'" + (f" (did you mean '{guess}'?)" if guess else "") + f"; the file has: {', '.join(programs)}")
+            trees = [p.tree_json() for n, p in programs.items() if args.spec in (None, n)]
+            docs.append(json.dumps(trees[0] if len(trees) == 1 else trees, indent=indent, ensure_ascii=False))
         else:
-            specs = ", ".join(
-                f"{n} ({compile_module(module, spec=n, mode=args.mode, gamma=args.gamma, source=src).structure})" for n in result.specs
-            )
-            print(f"ok: {path}: {len(result.specs)} spec{'s' if len(result.specs) != 1 else ''}: {specs}", file=sys.stderr)
+            n = len(programs)
+            if n <= 5:
+                what = ", ".join(f"{name} ({p.structure})" for name, p in programs.items())
+            else:
+                counts = Counter(p.structure for p in programs.values())
+                what = "structures " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            print(f"ok: {path}: {n} spec{'s' if n != 1 else ''}: {what}", file=sys.stderr)
     for d in docs:
         _out(d)
-    return status
+    return EXIT_OK
 
 
 def add_compile_parser(sub: Any) -> None:
@@ -78,7 +90,7 @@ def add_compile_parser(sub: Any) -> None:
         help="check specs and compile them to verifier trees",
         description="Parse and check .lsr (or AST .json) files. With --emit, print the AST JSON or the compiled verifier tree.",
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help=".lsr source or AST .json")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".lsr source or AST .json; - reads standard input")
     p.add_argument("--emit", choices=("ast", "tree"), help="print the AST (interchange JSON) or the compiled verifier tree")
     p.add_argument("--no-spans", action="store_true", help="leave source spans out of --emit ast")
     p.add_argument("--spec", help="with --emit tree: only this spec")
@@ -195,6 +207,16 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     changed = []
     for path in args.files:
         source = read_source(path)
+        if path == "-" and args.write:
+            raise LsrError("-w rewrites files; it cannot rewrite standard input")
+        path = "<stdin>" if path == "-" else path
+        if source.lstrip().startswith("{"):  # AST JSON: print it as source; nothing to check or rewrite
+            if args.check or args.write:
+                raise LsrError(f"{path}: is AST JSON; --check and -w work on .lsr source (lsr fmt {path} prints it as source)")
+            from .api import dumps, loads
+
+            sys.stdout.write(dumps(loads(source, file=path)))
+            continue
         out = fmt(source, file=path)
         if args.check:
             if out != source:
@@ -213,7 +235,7 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 
 def add_fmt_parser(sub: Any) -> None:
     p = sub.add_parser("fmt", help="print specs in canonical form", description="Print each FILE in canonical form (comments kept).")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".lsr source (AST .json is printed as source); - reads standard input")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--check", action="store_true", help="exit 1 if any file is not in canonical form; print nothing else")
     g.add_argument("-w", "--write", action="store_true", help="rewrite files in place")
@@ -241,7 +263,8 @@ def cmd_constraints(args: argparse.Namespace) -> int:
             _out(c.details)
         _out("parameters:")
         for fname, f in c.params.model_fields.items():
-            default = "required" if f.is_required() else f"default {f.default!r}"
+            d = f.default.value if isinstance(f.default, enum.Enum) else f.default
+            default = "required" if f.is_required() else f"default {d!r}"
             ann = getattr(f.annotation, "__name__", str(f.annotation))
             _out(f"  {fname}: {ann} ({default}){' — ' + f.description if f.description else ''}")
         if c.positional:
@@ -251,6 +274,12 @@ def cmd_constraints(args: argparse.Namespace) -> int:
         if c.example:
             _out("example: " + c.example)
         return EXIT_OK
+    families = sorted({c.family for c in REGISTRY.definitions()})
+    if args.family and args.family not in families:
+        guess = closest(args.family, families)
+        raise LsrError(
+            f"no constraint family '{args.family}'" + (f" (did you mean '{guess}'?)" if guess else "") + "; the families are: " + ", ".join(families)
+        )
     for c in REGISTRY.definitions():
         if args.family and c.family != args.family:
             continue

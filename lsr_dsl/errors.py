@@ -36,6 +36,8 @@ class Diagnostic:
     hint: Optional[str] = None
     severity: str = "error"  # "error" | "warning"
     source: Optional[str] = field(default=None, repr=False, compare=False)
+    #: the file, for a message without a span (e.g. about AST JSON without positions)
+    file: Optional[str] = None
 
     @property
     def line(self) -> Optional[int]:
@@ -47,7 +49,7 @@ class Diagnostic:
 
     def render(self) -> str:
         """``file:line:col: error: message`` + the source line + caret + hint."""
-        where = self.span.location() if self.span else (self.span_file or "<input>")
+        where = self.span.location() if self.span else (self.file or "<input>")
         out = [f"{where}: {self.severity}: {self.message}"]
         if self.span is not None and self.source is not None:
             lines = self.source.splitlines() or [""]
@@ -73,9 +75,6 @@ class Diagnostic:
             out.append(f"  hint: {self.hint}")
         return "\n".join(out)
 
-    @property
-    def span_file(self) -> Optional[str]:
-        return self.span.file if self.span else None
 
 
 class LsrError(Exception):
@@ -118,7 +117,7 @@ class LsrError(Exception):
         first = errors[0] if errors else diagnostics[0]
         n = len(errors)
         head = first.message if n <= 1 else f"{first.message} (and {n - 1} more error{'s' if n > 2 else ''})"
-        where = first.span.location() + ": " if first.span else ""
+        where = first.span.location() + ": " if first.span else (first.file + ": " if first.file else "")
         return cls(where + head, diagnostics)
 
 

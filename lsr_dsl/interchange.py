@@ -50,11 +50,11 @@ def from_json(data: Union[str, bytes, Dict[str, Any]], *, file: Optional[str] = 
     try:
         module = ast.Module.model_validate(data)
     except ValidationError as ve:
-        lines = []
+        diags = []
         for err in ve.errors()[:10]:
             path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.get("loc", ()))
-            lines.append(f"{where}: {path.lstrip('.') or '<root>'}: {err.get('msg')}")
-        raise LsrSchemaError("\n".join(lines), [Diagnostic(l) for l in lines]) from None
+            diags.append(Diagnostic(f"{path.lstrip('.') or '<root>'}: {err.get('msg')}", file=where))
+        raise LsrSchemaError.from_diagnostics(diags) from None
     if file is not None and module.file is None:
         module = module.model_copy(update={"file": file})
     return module

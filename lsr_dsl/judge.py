@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
+import os
 from typing import Any, Callable, Iterator, List, Optional, Protocol, Sequence, Union, runtime_checkable
 
 from .errors import LsrRuntimeError
@@ -191,6 +192,9 @@ class TransformersJudge:
             import transformers  # noqa: WPS433  (lazy by design)
         except ImportError as e:  # pragma: no cover - depends on the environment
             raise LsrRuntimeError("TransformersJudge needs the 'transformers' package (pip install lsr-dsl[train])") from e
+        name = str(self.model_name_or_path)
+        if name.startswith(("/", "./", "../", "~")) and not os.path.isdir(os.path.expanduser(name)):
+            raise LsrRuntimeError(f"judge model not found: {name} is not a directory")
         if self.tokenizer is None:
             self.tokenizer = transformers.AutoTokenizer.from_pretrained(self.model_name_or_path)
         if self.model is None:

@@ -436,8 +436,25 @@ def _describe(tok: Token) -> str:
     return f"{v!r}"
 
 
-def _hint_for_token(tok: Token, expected: set, prev: Optional[Token]) -> Optional[str]:
+def _hint_for_token(tok: Token, expected: set, prev: Optional[Token], source: str = "") -> Optional[str]:
     v = str(tok)
+    pv = str(prev) if prev is not None else ""
+    if prev is not None and prev.type in ("NAME", "CALLEE") and pv.upper() in KEYWORDS and pv != pv.upper():
+        return f"keywords are written in capitals: {pv.upper()}"
+    if tok.type in ("NAME", "CALLEE") and v.upper() == "OR":
+        return "lsr has no OR; use IF … THEN … ELSE … for alternatives"
+    if tok.type in ("NAME", "CALLEE") and v.upper() == "NOT":
+        return "lsr has no NOT; use a constraint that states the negation (excludes, forbidden_words, …)"
+    if prev is not None and pv.upper() == "NOT" and prev.type in ("NAME", "CALLEE"):
+        return "lsr has no NOT; use a constraint that states the negation (excludes, forbidden_words, …)"
+    if prev is not None and pv == "set":
+        return "settings come first in a file, before any let or spec"
+    if tok.type == "ELSE" and "THEN" in expected and not expected & {"$END", "RPAR", "RBRACE"}:
+        return "an IF needs THEN before ELSE: IF condition THEN a ELSE b"
+    if "RSQB" in expected and "COMMA" not in expected and tok.type != "$END":
+        return "close the decay with ]: THEN[gamma=0.7]"
+    if prev is not None and prev.type == "NAME" and "EQUAL" in expected and tok.type in ("RPAR", "COMMA"):
+        return f'strings need quotes: "{pv}"'
     if tok.type in KEYWORDS and prev is not None and prev.type in KEYWORDS and tok.type != "IF":
         return f"{prev} must be followed by an expression"
     if tok.type == "LPAR" and prev is not None and prev.type == "NAME" and prev.end_pos == tok.start_pos - 1:
@@ -455,6 +472,9 @@ def _hint_for_token(tok: Token, expected: set, prev: Optional[Token]) -> Optiona
     if tok.type == "IF" and prev is not None and prev.type == "THEN":
         return "an IF inside an IF branch needs parentheses: IF a THEN (IF b THEN x ELSE y)"
     if tok.type == "EQUAL" or v == "=":
+        after = source[tok.end_pos : tok.end_pos + 1] if source and tok.end_pos is not None else ""
+        if after in (">", "<"):
+            return f"did you mean '{after}='?"
         return "comparisons use ==, as in words == 100"
     if tok.type == "$END":
         if prev is not None and prev.type in ("AND", "THEN", "ELSE", "IF"):
@@ -478,7 +498,9 @@ def _syntax_diagnostic(err: UnexpectedInput, source: str, file: Optional[str], p
     if isinstance(err, UnexpectedCharacters):
         ch = source[err.pos_in_stream] if 0 <= err.pos_in_stream < len(source) else ""
         hint = None
-        if ch in "\"'":
+        if '"""' in source[max(0, err.pos_in_stream - 2) : err.pos_in_stream + 3]:
+            hint = 'a """ string is not closed'
+        elif ch in "\"'":
             hint = "a string is not closed on this line (use \"\"\"…\"\"\" for text over several lines)"
         elif ch == "&":
             hint = "use AND"
@@ -512,7 +534,7 @@ def _syntax_diagnostic(err: UnexpectedInput, source: str, file: Optional[str], p
             end = tok.end_column if tok.end_line == tok.line else col + 1
         span = Span(line=line, column=col, end_line=line, end_column=end, file=file)
         msg = f"unexpected {_describe(tok)}; expected {_readable(expected)}"
-        return Diagnostic(msg, span, _hint_for_token(tok, expected, prev), source=source)
+        return Diagnostic(msg, span, _hint_for_token(tok, expected, prev, source), source=source)
     span = Span(line=line or 1, column=col or 1, end_line=line or 1, end_column=(col or 1) + 1, file=file)
     return Diagnostic(str(err).splitlines()[0], span, None, source=source)
 
@@ -566,6 +588,8 @@ def parse(source: str, *, file: Optional[str] = None) -> ast.Module:
     """
     if not isinstance(source, str):
         raise TypeError(f"source must be str, not {type(source).__name__}")
+    if source.startswith("\ufeff"):  # a UTF-8 byte-order mark some editors write
+        source = " " + source[1:]  # keeps every column where it was
     diagnostics: List[Diagnostic] = []
     errors: List[UnexpectedInput] = []
 
