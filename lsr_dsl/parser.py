@@ -492,6 +492,17 @@ def _hint_for_token(tok: Token, expected: set, prev: Optional[Token], source: st
     return None
 
 
+def _accepted(err: UnexpectedInput) -> set:
+    """The terminals the parser would have accepted where the error happened."""
+    ip = getattr(err, "interactive_parser", None)
+    if ip is None:
+        return set()
+    try:
+        return set(ip.accepts())
+    except Exception:  # accepts() simulates the parser; the caller falls back to the LALR table's set
+        return set()
+
+
 def _syntax_diagnostic(err: UnexpectedInput, source: str, file: Optional[str], prev: Optional[Token]) -> Diagnostic:
     line = getattr(err, "line", None)
     col = getattr(err, "column", None)
@@ -519,12 +530,7 @@ def _syntax_diagnostic(err: UnexpectedInput, source: str, file: Optional[str], p
             line, col = len(lines), len(lines[-1]) + 1
             tok = Token("$END", "", line=line, column=col, end_line=line, end_column=col)
         expected = set(getattr(err, "expected", None) or getattr(err, "accepts", None) or [])
-        ip = getattr(err, "interactive_parser", None)
-        if ip is not None:
-            try:
-                expected = set(ip.accepts()) or expected
-            except Exception:  # accepts() simulates the parser; fall back to the LALR table's set
-                pass
+        expected = getattr(err, "lsr_expected", None) or _accepted(err) or expected
         if tok.type == "$END":
             lines = source.splitlines() or [""]
             line, col = len(lines), max(len(lines[-1]), 1)
@@ -594,6 +600,7 @@ def parse(source: str, *, file: Optional[str] = None) -> ast.Module:
     errors: List[UnexpectedInput] = []
 
     def on_error(e: UnexpectedInput) -> bool:
+        e.lsr_expected = _accepted(e)  # now: the parser moves on after this returns
         errors.append(e)
         return len(errors) < 10 and not isinstance(e, UnexpectedEOF)
 
