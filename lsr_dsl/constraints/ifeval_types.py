@@ -128,25 +128,56 @@ class _NoParams(Params):
     pass
 
 
+_REL_DESC = "at least / less than (IFEval's words) or <, <=, >, >=, ==, !="
+
+
 class WordsParams(Params):
-    num_words: NonNegativeInt
-    relation: Relation = _REL_AT_LEAST
+    num_words: NonNegativeInt = Field(
+        description="The number of words (\\w+ runs) that `relation` compares the count with."
+    )
+    relation: Relation = Field(
+        _REL_AT_LEAST, description=f"How the count compares with num_words: {_REL_DESC}."
+    )
 
 
 class SentencesParams(Params):
-    num_sentences: NonNegativeInt
-    relation: Relation = _REL_AT_LEAST
+    num_sentences: NonNegativeInt = Field(
+        description="The number of sentences (NLTK's English Punkt tokenizer, as in IFEval) that "
+        "`relation` compares the count with."
+    )
+    relation: Relation = Field(
+        _REL_AT_LEAST, description=f"How the count compares with num_sentences: {_REL_DESC}."
+    )
 
 
 class ParagraphsParams(Params):
-    num_paragraphs: NonNegativeInt
-    relation: Relation = Relation.EQ
+    num_paragraphs: NonNegativeInt = Field(
+        description="The number of paragraphs (parts between *** dividers) that `relation` compares "
+        "the count with; an empty first or last part is not counted, an empty part in between "
+        "fails the check."
+    )
+    relation: Relation = Field(
+        Relation.EQ,
+        description=f"How the count compares with num_paragraphs (IFEval: exactly): {_REL_DESC}.",
+    )
 
 
 class NthParagraphParams(Params):
-    num_paragraphs: PositiveInt
-    nth_paragraph: PositiveInt
-    first_word: str = Field(min_length=1)
+    num_paragraphs: PositiveInt = Field(
+        description="The exact number of non-blank paragraphs (parts of the response split on "
+        "\"\\n\\n\") the response must have."
+    )
+    nth_paragraph: PositiveInt = Field(
+        description="Which paragraph (1-based) must start with first_word. As in IFEval it indexes "
+        "the \"\\n\\n\" split including blank parts, so an extra blank line shifts it (a blank "
+        "paragraph fails); it must not exceed the number of non-blank paragraphs."
+    )
+    first_word: str = Field(
+        min_length=1,
+        description="The word that paragraph must start with, ignoring case: compared with its "
+        "first whitespace-separated token, leading ' and \" removed and cut at the first "
+        ". , ? ! ' or \".",
+    )
 
     @field_validator("first_word")
     @classmethod
@@ -155,9 +186,21 @@ class NthParagraphParams(Params):
 
 
 class KeywordsParams(Params):
-    keywords: List[str] = Field(min_length=1)
-    whole_word: bool = False
-    literal: bool = False
+    keywords: List[str] = Field(
+        min_length=1,
+        description="Keywords that must each appear at least once; as in IFEval each is a "
+        "case-insensitive regular expression found anywhere, even inside a longer word.",
+    )
+    whole_word: bool = Field(
+        False,
+        description="Match only whole words (not IFEval's default: the reference matches keywords "
+        "anywhere, e.g. 'AI' inside 'said').",
+    )
+    literal: bool = Field(
+        False,
+        description="Match each keyword as plain text rather than as a regular expression, as IFEval "
+        "does (a keyword that is not a valid regular expression is matched as plain text anyway).",
+    )
 
     @field_validator("keywords")
     @classmethod
@@ -168,9 +211,21 @@ class KeywordsParams(Params):
 
 
 class ForbiddenWordsParams(Params):
-    forbidden_words: List[str] = Field(min_length=1)
-    whole_word: bool = True
-    literal: bool = False
+    forbidden_words: List[str] = Field(
+        min_length=1,
+        description="Words none of which may appear, ignoring case; as in IFEval each is a regular "
+        "expression put as is between \\b word boundaries (so 'a|b' means \\ba or b\\b).",
+    )
+    whole_word: bool = Field(
+        True,
+        description="Put \\b word boundaries around each word, as IFEval does; false forbids it "
+        "anywhere, even inside a longer word.",
+    )
+    literal: bool = Field(
+        False,
+        description="Match each word as plain text rather than as a regular expression, as IFEval "
+        "does (a word that is not a valid regular expression is matched as plain text anyway).",
+    )
 
     @field_validator("forbidden_words")
     @classmethod
@@ -181,11 +236,28 @@ class ForbiddenWordsParams(Params):
 
 
 class KeywordFrequencyParams(Params):
-    keyword: str = Field(min_length=1)
-    frequency: NonNegativeInt
-    relation: Relation = _REL_AT_LEAST
-    whole_word: bool = False
-    literal: bool = False
+    keyword: str = Field(
+        min_length=1,
+        description="The keyword to count (surrounding whitespace removed); as in IFEval a "
+        "case-insensitive regular expression whose non-overlapping matches are counted anywhere, "
+        "even inside longer words.",
+    )
+    frequency: NonNegativeInt = Field(
+        description="The number of occurrences that `relation` compares the count with."
+    )
+    relation: Relation = Field(
+        _REL_AT_LEAST, description=f"How the count compares with frequency: {_REL_DESC}."
+    )
+    whole_word: bool = Field(
+        False,
+        description="Count only whole-word matches (not IFEval's default: the reference also "
+        "counts matches inside longer words, e.g. 'AI' inside 'said').",
+    )
+    literal: bool = Field(
+        False,
+        description="Match the keyword as plain text rather than as a regular expression, as IFEval "
+        "does (a keyword that is not a valid regular expression is matched as plain text anyway).",
+    )
 
     @field_validator("keyword")
     @classmethod
@@ -197,10 +269,18 @@ class KeywordFrequencyParams(Params):
 
 
 class LetterFrequencyParams(Params):
-    letter: str
-    let_frequency: NonNegativeInt
+    letter: str = Field(
+        description="One ASCII letter, a-z or A-Z, counted in the lower-cased response (so both "
+        "cases count)."
+    )
+    let_frequency: NonNegativeInt = Field(
+        description="The number of occurrences that `let_relation` compares the count with."
+    )
     let_relation: Relation = Field(
-        _REL_AT_LEAST, validation_alias=AliasChoices("let_relation", "relation")
+        _REL_AT_LEAST,
+        validation_alias=AliasChoices("let_relation", "relation"),
+        description=f"How the count compares with let_frequency: {_REL_DESC}. Also accepted as "
+        "`relation`.",
     )
 
     @field_validator("letter", mode="before")
@@ -212,19 +292,33 @@ class LetterFrequencyParams(Params):
 
 
 class CapitalWordsParams(Params):
-    capital_frequency: NonNegativeInt
+    capital_frequency: NonNegativeInt = Field(
+        description="The number of words in capitals that `capital_relation` compares the count "
+        "with: NLTK word_tokenize tokens for which str.isupper() holds, as in IFEval (so 'I', "
+        "'U.S.' and \"N'T\" count)."
+    )
     capital_relation: Relation = Field(
-        _REL_AT_LEAST, validation_alias=AliasChoices("capital_relation", "relation")
+        _REL_AT_LEAST,
+        validation_alias=AliasChoices("capital_relation", "relation"),
+        description=f"How the count compares with capital_frequency: {_REL_DESC}. Also accepted "
+        "as `relation`.",
     )
 
 
 class CaseParams(Params):
-    #: Also require langdetect to say English (the reference does).
-    english: bool = True
+    english: bool = Field(
+        True,
+        description="Also require langdetect to say the text is English, as IFEval does (text it "
+        "cannot classify counts as English).",
+    )
 
 
 class LanguageParams(Params):
-    language: str
+    language: str = Field(
+        description="The language code langdetect must give for the whole response, e.g. 'fr' or "
+        "'zh-cn' (one langdetect can output; case and surrounding spaces ignored). Text "
+        "langdetect cannot classify passes, as in IFEval."
+    )
 
     @field_validator("language", mode="before")
     @classmethod
@@ -239,27 +333,57 @@ class LanguageParams(Params):
 
 
 class PlaceholdersParams(Params):
-    num_placeholders: NonNegativeInt
-    relation: Relation = _REL_AT_LEAST
+    num_placeholders: NonNegativeInt = Field(
+        description="The number of placeholders that `relation` compares the count with: "
+        "non-overlapping [ … ] spans within one line (\\[.*?\\]), empty [] included."
+    )
+    relation: Relation = Field(
+        _REL_AT_LEAST, description=f"How the count compares with num_placeholders: {_REL_DESC}."
+    )
 
 
 class BulletsParams(Params):
-    num_bullets: NonNegativeInt
-    relation: Relation = Relation.EQ
-    #: Count only real markdown bullets: "* " or "- " (or "+ ") then text, not
-    #: "-5 degrees" or a "---" rule. The reference counts any line starting with "-".
-    strict_markdown: bool = False
+    num_bullets: NonNegativeInt = Field(
+        description="The number of bullet lines that `relation` compares the count with. As in "
+        "IFEval, a line whose first non-space character is '-' counts (even '-5 degrees' or a "
+        "'---' rule), and so does one starting with '*' not followed by another '*'."
+    )
+    relation: Relation = Field(
+        Relation.EQ,
+        description=f"How the count compares with num_bullets (IFEval: exactly): {_REL_DESC}.",
+    )
+    strict_markdown: bool = Field(
+        False,
+        description="Count only real markdown bullets: '* ', '- ' or '+ ' then text, not '-5 "
+        "degrees' or a '---' rule (the reference counts any line starting with '-').",
+    )
 
 
 class HighlightsParams(Params):
-    num_highlights: NonNegativeInt
-    relation: Relation = _REL_AT_LEAST
+    num_highlights: NonNegativeInt = Field(
+        description="The number of highlighted sections that `relation` compares the count with: "
+        "non-empty *…* spans within one line plus, counted separately as in IFEval, non-empty "
+        "**…** spans."
+    )
+    relation: Relation = Field(
+        _REL_AT_LEAST, description=f"How the count compares with num_highlights: {_REL_DESC}."
+    )
 
 
 class SectionsParams(Params):
-    num_sections: NonNegativeInt
-    section_spliter: str = "Section"
-    relation: Relation = _REL_AT_LEAST
+    num_sections: NonNegativeInt = Field(
+        description="The number of sections that `relation` compares the count with: occurrences "
+        "of section_spliter followed by a number (optionally one space between, e.g. 'Section 1'), "
+        "anywhere in the text, as in IFEval."
+    )
+    section_spliter: str = Field(
+        "Section",
+        description="The word that opens each section, e.g. 'SECTION' or 'Chapter' (surrounding "
+        "whitespace removed); case-sensitive and, as in IFEval, a regular expression.",
+    )
+    relation: Relation = Field(
+        _REL_AT_LEAST, description=f"How the count compares with num_sections: {_REL_DESC}."
+    )
 
     @field_validator("section_spliter")
     @classmethod
@@ -271,7 +395,13 @@ class SectionsParams(Params):
 
 
 class PostscriptParams(Params):
-    postscript_marker: str = "P.S."
+    postscript_marker: str = Field(
+        "P.S.",
+        description="The marker the postscript starts with, e.g. 'P.S.' or 'P.P.S' (surrounding "
+        "whitespace removed). Matched ignoring case anywhere in a line, as in IFEval; 'P.S.' and "
+        "'P.P.S' also allow a space after each period, any other marker is a lower-cased regular "
+        "expression.",
+    )
 
     @field_validator("postscript_marker")
     @classmethod
@@ -283,9 +413,16 @@ class PostscriptParams(Params):
 
 
 class EndsWithParams(Params):
-    end_phrase: str = Field(min_length=1)
-    #: The reference compares case-insensitively, after stripping whitespace and '"'.
-    case_sensitive: bool = False
+    end_phrase: str = Field(
+        min_length=1,
+        description="The phrase the response must end with (surrounding whitespace removed); the "
+        "response is compared after stripping its whitespace and then its '\"' characters, as in "
+        "IFEval.",
+    )
+    case_sensitive: bool = Field(
+        False,
+        description="Compare with case (the reference compares case-insensitively).",
+    )
 
     @field_validator("end_phrase")
     @classmethod
@@ -297,7 +434,11 @@ class EndsWithParams(Params):
 
 
 class RepeatPromptParams(Params):
-    prompt_to_repeat: str = Field(min_length=1)
+    prompt_to_repeat: str = Field(
+        min_length=1,
+        description="The request the response must begin with, word for word; both are stripped "
+        "of surrounding whitespace and compared ignoring case, as in IFEval.",
+    )
 
     @field_validator("prompt_to_repeat")
     @classmethod
@@ -311,7 +452,11 @@ IFEVAL_CONSTRAINED_OPTIONS = ("My answer is yes.", "My answer is no.", "My answe
 
 
 class ConstrainedResponseParams(Params):
-    options: Tuple[str, ...] = IFEVAL_CONSTRAINED_OPTIONS
+    options: Tuple[str, ...] = Field(
+        IFEVAL_CONSTRAINED_OPTIONS,
+        description="The allowed answers; as in IFEval the response passes when one of them "
+        "appears anywhere in it, case-sensitively (default: IFEval's yes / no / maybe).",
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -559,7 +704,45 @@ def keywords(p: KeywordsParams, t: Text) -> Verdict:
     ]
     if missing:
         return Verdict.fail("missing " + ", ".join(repr(k) for k in missing))
-    return Verdict.ok("found " + ", ".join(repr(k) for k in p.keywords))
+    shown = []
+    for k in p.keywords:
+        note = "" if p.whole_word else _inside_word_note(t, _pattern(k, literal=p.literal, whole_word=False))
+        shown.append(repr(k) + note)
+    return Verdict.ok("found " + ", ".join(shown))
+
+
+_WORD_CHAR_RE = re.compile(r"\w")
+
+
+def _inside_word_note(t: Text, rx: "re.Pattern[str]") -> str:
+    """`` (inside 'said', at line 1, column 3)`` when every match of ``rx`` is part of a longer word.
+
+    Empty if some match stands as a word of its own (or is empty); then the
+    reason needs no comment. Only the first match is located.
+    """
+    s = t.text
+    first = None
+    for m in rx.finditer(s):
+        a, b = m.span()
+        if a == b:
+            return ""
+        inside = (
+            (a > 0 and _WORD_CHAR_RE.match(s[a - 1]) and _WORD_CHAR_RE.match(s[a]))
+            or (b < len(s) and _WORD_CHAR_RE.match(s[b]) and _WORD_CHAR_RE.match(s[b - 1]))
+        )
+        if not inside:
+            return ""
+        if first is None:
+            first = (a, b)
+    if first is None:
+        return ""
+    a, b = first
+    lo, hi = a, b
+    while lo > 0 and _WORD_CHAR_RE.match(s[lo - 1]):
+        lo -= 1
+    while hi < len(s) and _WORD_CHAR_RE.match(s[hi]):
+        hi += 1
+    return f" (inside {s[lo:hi]!r}, at {_where(t, a)})"
 
 
 @functools.lru_cache(maxsize=4096)
