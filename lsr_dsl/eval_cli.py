@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from typing import Any, Dict, List, Optional, Sequence
@@ -90,6 +91,22 @@ def _temp_beside(path: str, prefix: str, suffix: str):
     return os.fdopen(fd, "w", encoding="utf-8"), name, real
 
 
+def _replace(tmp: str, dest: str) -> None:
+    """Move ``tmp`` onto ``dest`` with the mode a direct write would give: an existing
+    file keeps its own mode, a new one gets ``0o666 & ~umask`` (``mkstemp`` makes 0600)."""
+    try:
+        mode = stat.S_IMODE(os.stat(dest).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    try:
+        os.chmod(tmp, mode)
+    except OSError:  # pragma: no cover - e.g. a filesystem without modes
+        pass
+    os.replace(tmp, dest)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from . import ifeval
     from .evaluation import iter_lines
@@ -162,11 +179,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         # Success: move the output into place.
         if dir_mode:
             for fn in os.listdir(staging):
-                os.replace(os.path.join(staging, fn), os.path.join(out, fn))
+                _replace(os.path.join(staging, fn), os.path.join(out, fn))
             print(f"wrote {n_specs} spec{'s' if n_specs != 1 else ''} to {out}", file=sys.stderr)
         elif sink_name is not None:
             sink.close()
-            os.replace(sink_name, real_out)
+            _replace(sink_name, real_out)
             sink_name = None
             print(f"wrote {n_specs} spec{'s' if n_specs != 1 else ''} to {out}", file=sys.stderr)
         else:
@@ -240,7 +257,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             details_file.flush()
             if tmp_name is not None:
                 details_file.close()
-                os.replace(tmp_name, real)
+                _replace(tmp_name, real)
                 tmp_name = None
     finally:
         if details_file is not None and close_details and not details_file.closed:

@@ -113,8 +113,9 @@ def score_row(row: Union[str, Mapping[str, Any]], line: int, *, file: str = "<ro
 
 
 def _one_line(e: LsrError) -> str:
+    """The error's messages on one line, each with the compiler's hint ("did you mean …?")."""
     if e.errors:
-        return "; ".join(dict.fromkeys(d.message for d in e.errors))
+        return "; ".join(dict.fromkeys(d.message + (f" ({d.hint})" if d.hint else "") for d in e.errors))
     return str(e)
 
 

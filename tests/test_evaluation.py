@@ -226,3 +226,31 @@ def test_progress_bar_does_not_change_results(capsys):
     evaluate_file(str(FIXTURES / "mixed.jsonl"), details=a.append)
     evaluate_file(str(FIXTURES / "mixed.jsonl"), details=b.append, progress=True, workers=2)
     assert a == b
+
+
+def _umask() -> int:
+    import os
+
+    old = os.umask(0)
+    os.umask(old)
+    return old
+
+
+def test_cli_eval_details_file_has_normal_permissions(tmp_path, capsys):
+    import os
+    import stat
+
+    det = tmp_path / "d1.jsonl"
+    assert _run_cli(["eval", str(FIXTURES / "mixed.jsonl"), "--details", str(det), "-q"]) == 0
+    assert stat.S_IMODE(det.stat().st_mode) == 0o666 & ~_umask()
+    # an existing file keeps its own mode, as when written in place
+    os.chmod(det, 0o640)
+    assert _run_cli(["eval", str(FIXTURES / "mixed.jsonl"), "--details", str(det), "-q"]) == 0
+    assert stat.S_IMODE(det.stat().st_mode) == 0o640
+
+
+def test_bad_spec_row_error_has_the_compilers_hint():
+    row = {"key": "k", "response": "hi", "spec": "no_coma AND lowercase"}
+    r = score_row(row, 1)
+    assert "unknown constraint 'no_coma'" in r["error"]
+    assert "did you mean 'no_comma'?" in r["error"]

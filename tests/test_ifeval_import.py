@@ -259,3 +259,21 @@ def test_import_bad_rows_report_all_and_write_nothing(tmp_path, capsys):
 def test_import_missing_file_exit_2(tmp_path, capsys):
     assert _run_cli(["import", "ifeval", str(tmp_path / "nope.jsonl")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_import_output_file_has_normal_permissions(tmp_path):
+    import stat
+
+    old = os.umask(0)
+    os.umask(old)
+    src = tmp_path / "in.jsonl"
+    _write_rows(src, GOOD)
+    out = tmp_path / "all.lsr"
+    assert _run_cli(["import", "ifeval", str(src), "-o", str(out)]) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~old
+    d = tmp_path / "specs"
+    assert _run_cli(["import", "ifeval", str(src), "-o", str(d) + os.sep]) == 0
+    assert stat.S_IMODE((d / "1.lsr").stat().st_mode) == 0o666 & ~old
+    os.chmod(out, 0o600)  # overwriting keeps the file's own mode
+    assert _run_cli(["import", "ifeval", str(src), "-o", str(out)]) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600

@@ -81,9 +81,14 @@ def test_make_tiny_model(tiny_model):
 
 @pytest.mark.slow
 def test_grpo_three_steps_then_resume(tmp_path, tiny_model):
+    import warnings
+
     cfg = _write_config(tmp_path, tiny_model)
     out = tmp_path / "out"
-    assert _cli(["train", str(cfg)]) == 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert _cli(["train", str(cfg)]) == 0
+    assert not [w for w in caught if "is_gradient_checkpointing" in str(w.message)]  # silenced at saves
     rows = read_metrics(out / "metrics.jsonl")
     assert [r["step"] for r in rows] == [1, 2, 3]
     for r in rows:
@@ -98,13 +103,30 @@ def test_grpo_three_steps_then_resume(tmp_path, tiny_model):
     assert (out / "reward_curve.png").stat().st_size > 1000
 
     # --resume with more steps: the step count and the optimizer state carry on
-    assert _cli(["train", str(cfg), "--resume", "--max-steps", "5"]) == 0
+    import logging
+
+    seen = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())
+    trainer_log = logging.getLogger("transformers.trainer")
+    trainer_log.addHandler(handler)
+    try:
+        assert _cli(["train", str(cfg), "--resume", "--max-steps", "5"]) == 0
+    finally:
+        trainer_log.removeHandler(handler)
+    # the tied lm_head is not in the checkpoint (save_pretrained drops it): no "missing keys" noise
+    assert not [m for m in seen if "missing keys" in m]
     rows = read_metrics(out / "metrics.jsonl")
     assert [r["step"] for r in rows] == [1, 2, 3, 4, 5]
     state = json.loads((out / "checkpoint-5" / "trainer_state.json").read_text())
     assert state["global_step"] == 5
     summary = json.loads((out / "summary.json").read_text())
     assert summary["steps"] == 5 and summary["resumed_from"].endswith("checkpoint-3")
+    # the resumed weights are the checkpoint's, lm_head included (tied to the embeddings)
+    from transformers import AutoModelForCausalLM
+
+    m = AutoModelForCausalLM.from_pretrained(out / "checkpoint-5")
+    assert m.config.tie_word_embeddings and m.lm_head.weight is m.model.embed_tokens.weight
 
 
 def test_config_examples_validate():
@@ -175,7 +197,7 @@ def test_dataset_errors(tmp_path, tiny_model):
     with pytest.raises(LsrDataError, match=r"data.jsonl:2: missing column 'spec'"):
         load_rows(load_config(cfg_path))
     (tmp_path / "data.jsonl").write_text('{"prompt": "p", "spec": "no_such_constraint"}\n')
-    with pytest.raises(LsrDataError, match="row 1: the spec does not compile"):
+    with pytest.raises(LsrDataError, match="data.jsonl:1: the spec does not compile"):
         load_rows(load_config(cfg_path))
 
 
@@ -215,3 +237,149 @@ def test_metrics_callback_resume_keeps_lines(tmp_path):
                           "completions/mean_length": 3}, 7)
     assert rec == {"step": 7, "reward": 1.0, "completion_length": 3.0, "reward/then": 0.5, "pass/no_comma": 1.0}
     assert reward_start_end([{"reward": x} for x in (0.0, 0.0, 1.0, 1.0)], k=2)[:2] == (0.0, 1.0)
+
+
+def _lsr(argv, capsys):
+    """The real `lsr` entry point: (exit status, stdout, stderr)."""
+    from lsr_dsl.cli import main
+
+    rc = main(argv)
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def test_config_file_read_errors(tmp_path, capsys):
+    img = tmp_path / "img.lsr"
+    img.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00binary")
+    rc, _, err = _lsr(["train", str(img), "--dry-run"], capsys)
+    assert rc == 2 and "Traceback" not in err
+    assert err.startswith(f"error: {img}: not UTF-8 text (")
+    with pytest.raises(LsrConfigError, match="is a directory"):
+        load_config(tmp_path)
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("# nothing here\n")
+    with pytest.raises(LsrConfigError, match=r"empty.yaml: the config is empty"):
+        load_config(empty)
+
+
+def test_dataset_file_errors(tmp_path, tiny_model, capsys):
+    from lsr_dsl.training.train import load_rows
+
+    cfg_path = _write_config(tmp_path, tiny_model)
+    data = tmp_path / "data.jsonl"
+    data.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    rc, _, err = _lsr(["train", str(cfg_path), "--dry-run"], capsys)
+    assert rc == 2 and "Traceback" not in err and f"{data}: not UTF-8 text (" in err
+    data.unlink()
+    data.mkdir()
+    with pytest.raises(LsrConfigError, match="dataset.path: .*is a directory"):
+        load_rows(load_config(cfg_path))
+    data.rmdir()
+    data.write_text("\n\n")
+    with pytest.raises(LsrDataError, match="data.jsonl: the dataset is empty"):
+        load_rows(load_config(cfg_path))
+
+
+def test_dataset_reports_every_bad_row(tmp_path, tiny_model):
+    from lsr_dsl.training.train import load_rows
+
+    cfg_path = _write_config(tmp_path, tiny_model)
+    data = tmp_path / "data.jsonl"
+    good = json.dumps({"prompt": "p", "spec": "no_comma"})
+    data.write_text("\n".join([
+        good,
+        "{broken",
+        json.dumps({"prompt": "p"}),
+        json.dumps([1, 2]),
+        json.dumps({"prompt": "p", "spec": "no_coma"}),
+        json.dumps({"prompt": 5, "spec": "no_comma"}),
+        good,
+    ]) + "\n")
+    with pytest.raises(LsrDataError) as ei:
+        load_rows(load_config(cfg_path))
+    msg = str(ei.value)
+    assert "5 bad rows" in msg
+    assert f"{data}:2: invalid JSON" in msg
+    assert f"{data}:3: missing column 'spec'" in msg
+    assert f"{data}:4: each line must be a JSON object" in msg
+    assert f"{data}:5: the spec does not compile: unknown constraint 'no_coma' (did you mean 'no_comma'?)" in msg
+    assert f"{data}:6: column 'prompt' must be a string or a list of messages" in msg
+    # many bad rows: the first 20 are listed, then a count
+    data.write_text("{bad\n" * 30)
+    with pytest.raises(LsrDataError) as ei:
+        load_rows(load_config(cfg_path))
+    msg = str(ei.value)
+    assert "30 bad rows" in msg and f"{data}:20: invalid JSON" in msg and f"{data}:21:" not in msg
+    assert "… and 10 more" in msg
+
+
+def test_set_errors_name_the_argument(tmp_path, tiny_model, capsys):
+    cfg = EXAMPLES / "tiny.yaml"
+    rc, _, err = _lsr(["train", str(cfg), "--set", "grpo.beta=abc", "--dry-run"], capsys)
+    assert rc == 2
+    assert err.startswith("error: --set grpo.beta=abc: grpo.beta: Input should be a valid number"), err
+    assert "tiny.yaml" not in err
+    rc, _, err = _lsr(["train", str(cfg), "--set", "grpo.betta=1", "--dry-run"], capsys)
+    assert rc == 2 and err.startswith("error: --set grpo.betta=1: grpo.betta: unknown field"), err
+    assert "did you mean 'beta'?" in err and "tiny.yaml" not in err
+    rc, _, err = _lsr(["train", str(cfg), "--max-steps", "0", "--dry-run"], capsys)
+    assert rc == 2 and err.startswith("error: --max-steps 0: grpo.max_steps: Input should be greater than"), err
+    rc, _, err = _lsr(["train", str(cfg), "--set", "grpo.beta=[", "--dry-run"], capsys)
+    assert rc == 2 and err.startswith("error: --set grpo.beta=[: not a YAML value"), err
+    rc, _, err = _lsr(["train", str(cfg), "--set", "grpo..beta=1", "--dry-run"], capsys)
+    assert rc == 2 and "--set grpo..beta=1" in err and "Traceback" not in err
+    # an error in the file itself still points into the file
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model: m\ndataset: d.jsonl\ngrpo:\n  beta: abc\n")
+    with pytest.raises(LsrConfigError) as ei:
+        load_config(bad, {"grpo.max_steps": 5}, labels={"grpo.max_steps": "--max-steps 5"})
+    assert f"{bad}:4:9" in ei.value.render()
+
+
+def test_unknown_top_level_key_prefers_sections(tmp_path):
+    p = tmp_path / "c.yaml"
+    for text, want in (("modle: m\ndataset: d.jsonl\n", "model"),
+                       ("modle:\n  name_or_path: m\ndataset: d.jsonl\n", "model"),
+                       ("model: m\ndatset: d.jsonl\n", "dataset"),
+                       ("model: m\ndataset: d.jsonl\nmod: flat\n", "mode"),
+                       ("model: m\ndataset: d.jsonl\ngpro: {beta: 0}\n", "grpo"),
+                       ("model: m\ndataset: d.jsonl\nsed: 1\n", "seed")):
+        p.write_text(text)
+        with pytest.raises(LsrConfigError) as ei:
+            load_config(p)
+        assert f"did you mean {want!r}?" in ei.value.render(), (text, ei.value.render())
+
+
+def test_resume_past_max_steps_says_nothing_to_train(tmp_path, tiny_model, capsys):
+    from lsr_dsl.training.train import run_train
+
+    cfg = _write_config(tmp_path, tiny_model)
+    ck = tmp_path / "out" / "checkpoint-40"
+    ck.mkdir(parents=True)
+    (ck / "trainer_state.json").write_text(json.dumps({"global_step": 40, "max_steps": 40}))
+    summary = run_train(cfg, resume=True, overrides={"grpo.max_steps": 10})
+    err = capsys.readouterr().err
+    assert "already at step 40" in err and "max_steps 10" in err and "nothing to train" in err
+    assert summary["steps"] == 40 and summary["nothing_to_train"] is True
+    assert not (tmp_path / "out" / "summary.json").exists()  # nothing was run, nothing rewritten
+
+
+def test_model_path_and_tiny_model_errors(tmp_path, tiny_model, capsys):
+    from lsr_dsl.training.tiny_model import make_tiny_model
+
+    cfg = _write_config(tmp_path, tiny_model)
+    afile = tmp_path / "weights.bin"
+    afile.write_bytes(b"\0")
+    rc, _, err = _lsr(["train", str(cfg), "--model", str(afile), "--dry-run"], capsys)
+    assert rc == 2 and "is a file, not a model directory" in err
+    (tmp_path / "empty").mkdir()
+    rc, _, err = _lsr(["train", str(cfg), "--model", str(tmp_path / "empty"), "--dry-run"], capsys)
+    assert rc == 2 and "has no config.json" in err
+    rc, _, err = _lsr(["make-tiny-model", str(afile)], capsys)
+    assert rc == 2 and "exists and is not a directory" in err
+    for args, msg in ((["--layers", "0"], "num_hidden_layers must be a positive integer"),
+                      (["--hidden-size", "6"], "hidden_size must be a multiple of 8"),
+                      (["--vocab-size", "10"], "vocab_size must be at least 262")):
+        rc, _, err = _lsr(["make-tiny-model", str(tmp_path / "m"), *args], capsys)
+        assert rc == 2 and msg in err and "Traceback" not in err
+    assert not (tmp_path / "m").exists()

@@ -72,4 +72,34 @@ def test_errors_score_zero_and_detailed():
     assert d == {"score": 1.0, "all_pass": 1.0, "error": 0.0}
     d = lsr_verl.compute_score_detailed("x", "ok", "bad ((", None)
     assert d["score"] == 0.0 and d["error"] == 1.0
-    assert lsr_verl.compute_score("x", "ok", SPEC, None, mode="nonsense") == 0.0
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"mode": "bogus"}, "mode must be one of"),
+    ({"gamma": 7}, r"gamma must be in \(0, 1\]"),
+    ({"gamma": "0.5"}, "gamma must be a number"),
+    ({"strip_think": "yes"}, "strip_think must be true or false"),
+    ({"raif_tiers": "false"}, "raif_tiers must be true or false"),
+])
+def test_invalid_reward_kwargs_raise(kwargs, match):
+    from lsr_dsl.errors import LsrConfigError
+
+    for name in ("compute_score", "compute_score_detailed"):
+        fn = load_like_verl(name, **kwargs)
+        with pytest.raises(LsrConfigError, match=match) as ei:
+            fn(data_source="x", solution_str="ok", ground_truth=SPEC)
+        assert "reward_kwargs" in str(ei.value) and isinstance(ei.value, ValueError)
+
+
+def test_unknown_reward_kwargs_warned_once(caplog):
+    fn = load_like_verl(stip_think=True, mode="flat")
+    with caplog.at_level("WARNING"):
+        assert fn(data_source="x", solution_str="<think>a b</think>ok, no", ground_truth=SPEC) == 0.5
+        assert fn(data_source="x", solution_str="ok", ground_truth=SPEC) == 1.0
+    msgs = [r.getMessage() for r in caplog.records if "stip_think" in r.getMessage()]
+    assert len(msgs) == 1 and "ignored" in msgs[0] and "did you mean 'strip_think'" in msgs[0]
+    caplog.clear()
+    with caplog.at_level("WARNING"):  # what verl's reward loop passes itself is not reported
+        assert lsr_verl.compute_score("x", "ok", SPEC, None, reward_router_address=None,
+                                      reward_model_tokenizer=None) == 1.0
+    assert not caplog.records

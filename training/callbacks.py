@@ -62,7 +62,7 @@ def read_metrics(path: str | os.PathLike) -> List[Dict[str, Any]]:
     p = Path(path)
     if not p.exists():
         return rows
-    for line in p.read_text(encoding="utf-8").splitlines():
+    for line in p.read_text(encoding="utf-8", errors="replace").splitlines():  # our own file: never fail on it
         line = line.strip()
         if not line:
             continue

@@ -14,29 +14,44 @@ from typing import Any, Dict
 
 
 def _train(args: argparse.Namespace) -> int:
+    from ..errors import LsrConfigError
     from .train import run_train
 
     overrides: Dict[str, Any] = {}
+    labels: Dict[str, str] = {}  # where each override came from, for its error messages
+
+    def put(key: str, value: Any, label: str) -> None:
+        overrides[key] = value
+        labels[key] = label
+
     if args.output_dir:
-        overrides["output_dir"] = args.output_dir
+        put("output_dir", args.output_dir, f"--output-dir {args.output_dir}")
     if args.model:
-        overrides["model.name_or_path"] = args.model
+        put("model.name_or_path", args.model, f"--model {args.model}")
     if args.max_steps is not None:
-        overrides["grpo.max_steps"] = args.max_steps
+        put("grpo.max_steps", args.max_steps, f"--max-steps {args.max_steps}")
     if args.mode:
-        overrides["mode"] = args.mode
+        put("mode", args.mode, f"--mode {args.mode}")
     if args.seed is not None:
-        overrides["seed"] = args.seed
+        put("seed", args.seed, f"--seed {args.seed}")
     for item in args.set or ():
         key, sep, value = item.partition("=")
+        key = key.strip()
         if not sep or not key:
-            from ..errors import LsrConfigError
-
-            raise LsrConfigError(f"--set {item!r}: expected KEY=VALUE (e.g. grpo.learning_rate=1e-5)")
+            raise LsrConfigError(f"--set {item}: expected KEY=VALUE (e.g. grpo.learning_rate=1e-5)")
+        if not all(part.strip() for part in key.split(".")):
+            raise LsrConfigError(f"--set {item}: {key!r} is not a dotted key path (e.g. grpo.learning_rate)")
         import yaml
 
-        overrides[key.strip()] = yaml.safe_load(value)
-    summary = run_train(args.config, resume=args.resume, overrides=overrides or None, dry_run=args.dry_run)
+        try:
+            parsed = yaml.safe_load(value)
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise LsrConfigError(f"--set {item}: not a YAML value ({problem}); quote it, "
+                                 f"e.g. --set '{key}=\"{value}\"'") from None
+        put(key, parsed, f"--set {item}")
+    summary = run_train(args.config, resume=args.resume, overrides=overrides or None, dry_run=args.dry_run,
+                        override_labels=labels or None)
     if args.dry_run:
         print(json.dumps(summary, indent=2, default=str))
         return 0
@@ -72,12 +87,12 @@ def _make_tiny(args: argparse.Namespace) -> int:
     from .tiny_model import make_tiny_model
 
     sizes = {}
-    if args.hidden_size:
+    if args.hidden_size is not None:
         sizes["hidden_size"] = args.hidden_size
         sizes["intermediate_size"] = 2 * args.hidden_size
-    if args.layers:
+    if args.layers is not None:
         sizes["num_hidden_layers"] = args.layers
-    if args.vocab_size:
+    if args.vocab_size is not None:
         sizes["vocab_size"] = args.vocab_size
     info = make_tiny_model(args.dir, seed=args.seed, force=args.force, **sizes)
     verb = "created" if info.pop("created") else "already present (use --force to rebuild)"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any, Dict, List, Literal, Optional, Union
+from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -187,6 +187,18 @@ def _clean_loc(loc: tuple) -> tuple:
         p in ("str", "int", "float", "bool", "ModelConfig", "DatasetConfig", "LoraConfigModel"))))
 
 
+class _ConfigErrors(LsrConfigError):
+    """Several config errors: those with a YAML position render with the source line and a
+    caret, the others (a ``--set`` value, a missing section) as ``error: WHERE: PATH: MESSAGE``."""
+
+    def __init__(self, message: str, parts: List[Any]):
+        self._parts = list(parts)
+        super().__init__(message, [p for p in parts if isinstance(p, Diagnostic)])
+
+    def render(self) -> str:
+        return "\n".join(p.render() if isinstance(p, Diagnostic) else f"error: {p}" for p in self._parts)
+
+
 def config_error(file: Optional[str], path: str, message: str, source: Optional[str] = None,
                  position: Optional[tuple] = None, hint: Optional[str] = None) -> LsrConfigError:
     where = file or "<config>"
@@ -201,9 +213,22 @@ def config_error(file: Optional[str], path: str, message: str, source: Optional[
     return LsrConfigError(full, [diag])
 
 
-def _from_validation_error(exc: ValidationError, file: Optional[str], source: Optional[str]) -> LsrConfigError:
+# An override (``--set KEY=VALUE``, ``--max-steps N``, …): the key path it set, or a
+# file value it replaced, and the label its errors are reported under.
+_Owner = Tuple[tuple, str]
+
+
+def _owner_of(loc: tuple, owners: Sequence[_Owner]) -> Optional[str]:
+    for path, label in owners:
+        if loc[:len(path)] == path:
+            return label
+    return None
+
+
+def _from_validation_error(exc: ValidationError, file: Optional[str], source: Optional[str],
+                           owners: Sequence[_Owner] = ()) -> LsrConfigError:
     positions = _yaml_positions(source) if source else {}
-    diags = []
+    parts: List[Any] = []
     messages = []
     for err in exc.errors():
         loc = _clean_loc(tuple(err.get("loc", ())))
@@ -214,28 +239,58 @@ def _from_validation_error(exc: ValidationError, file: Optional[str], source: Op
         hint = None
         if err.get("type") == "extra_forbidden":
             msg = "unknown field"
-            hint = _unknown_field_hint(loc)
-        pos = positions.get(loc + ("__key__",)) if err.get("type") == "extra_forbidden" else positions.get(loc)
-        if pos is None:  # a missing field: point at its parent
-            for k in range(len(loc) - 1, 0, -1):
-                pos = positions.get(loc[:k] + ("__key__",))
-                if pos:
-                    break
-        e = config_error(file, path, msg, source, pos, hint)
-        diags.extend(e.diagnostics)
+            hint = _unknown_field_hint(loc, err.get("input"))
+        label = _owner_of(loc, owners)
+        if label is not None:  # the value came from the command line, not from the file
+            e = config_error(label, path, msg, hint=hint)
+        else:
+            pos = positions.get(loc + ("__key__",)) if err.get("type") == "extra_forbidden" else positions.get(loc)
+            if pos is None:  # a missing field: point at its parent
+                for k in range(len(loc) - 1, 0, -1):
+                    pos = positions.get(loc[:k] + ("__key__",))
+                    if pos:
+                        break
+            e = config_error(file, path, msg, source, pos, hint)
+        parts.extend(e.diagnostics or [str(e)])
         messages.append(str(e))
     head = messages[0] + (f" (and {len(messages) - 1} more)" if len(messages) > 1 else "")
-    return LsrConfigError(head, diags)
+    return _ConfigErrors(head, parts)
 
 
-def _unknown_field_hint(loc: tuple) -> Optional[str]:
+_SECTIONS = ("model", "dataset", "reward", "grpo", "lora")
+
+
+def _ratio(a: str, b: str) -> float:
+    import difflib
+
+    return difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio()
+
+
+def _top_level_guess(name: str, value: Any) -> Optional[str]:
+    """The closest top-level key; a section name wins when the value is a mapping, or when it
+    is nearly as close as the best plain key (``modle`` → ``model``, not ``mode``)."""
+    fields = [f for f in TrainConfig.model_fields if f != "config_path"]
+    scored = sorted(((_ratio(name, f), f) for f in fields), reverse=True)
+    sections = [(r, f) for r, f in scored if f in _SECTIONS]
+    if isinstance(value, dict):
+        scored = sections
+    best_r, best = scored[0] if scored else (0.0, None)
+    if best is not None and best not in _SECTIONS and sections and sections[0][0] >= best_r - 0.1:
+        best_r, best = sections[0]
+    return best if best_r >= 0.6 else None
+
+
+def _unknown_field_hint(loc: tuple, value: Any = None) -> Optional[str]:
     from ..errors import closest
 
     models: Dict[str, type] = {"model": ModelConfig, "dataset": DatasetConfig, "reward": RewardConfig,
                                "grpo": GrpoConfig, "lora": LoraConfigModel}
     if not loc:
         return None
-    owner = TrainConfig if len(loc) == 1 else models.get(str(loc[0]))
+    if len(loc) == 1:
+        guess = _top_level_guess(str(loc[0]), value)
+        return f"did you mean {guess!r}?" if guess else None
+    owner = models.get(str(loc[0]))
     if owner is None:
         return None
     name = str(loc[-1])
@@ -247,16 +302,55 @@ def _unknown_field_hint(loc: tuple) -> Optional[str]:
     return None
 
 
-def load_config(path: str | Path, overrides: Optional[Dict[str, Any]] = None) -> TrainConfig:
-    """Read and validate a YAML config.  ``overrides`` are dotted keys (``grpo.max_steps``) set after reading."""
+def _read_config_text(p: Path, file: str) -> str:
+    if p.is_dir():
+        raise config_error(file, "", "is a directory, not a config file")
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise config_error(file, "", f"cannot read config: {exc.strerror or exc}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise config_error(file, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _apply_overrides(data: Dict[str, Any], overrides: Dict[str, Any],
+                     labels: Optional[Dict[str, str]]) -> List[_Owner]:
+    """Set each dotted key in ``data``; returns who owns which part of the result."""
+    owners: List[_Owner] = []
+    for dotted, value in overrides.items():
+        label = (labels or {}).get(dotted) or f"override {dotted}={value!r}"
+        keys = dotted.split(".")
+        if not all(k.strip() for k in keys):
+            raise config_error(label, "", f"{dotted!r} is not a dotted key path (e.g. grpo.learning_rate)")
+        cur = data
+        for i, k in enumerate(keys[:-1]):
+            nxt = cur.get(k)
+            if isinstance(nxt, str) and k in ("model", "dataset") and i == 0:
+                nxt = {"name_or_path" if k == "model" else "path": nxt}
+            if not isinstance(nxt, dict):
+                if nxt is not None:  # a file value replaced by the override: its errors are the override's
+                    owners.append((tuple(keys[:i + 1]), label))
+                nxt = {}
+            cur[k] = nxt
+            cur = nxt
+        cur[keys[-1]] = value
+        owners.append((tuple(keys), label))
+    return owners
+
+
+def load_config(path: str | Path, overrides: Optional[Dict[str, Any]] = None,
+                labels: Optional[Dict[str, str]] = None) -> TrainConfig:
+    """Read and validate a YAML config.  ``overrides`` are dotted keys (``grpo.max_steps``) set after reading.
+
+    ``labels`` name where each override came from (``{"grpo.beta": "--set grpo.beta=abc"}``):
+    an invalid override is reported under that label instead of a position in the file."""
     import yaml
 
     p = Path(path)
     file = str(path)
-    try:
-        source = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise config_error(file, "", f"cannot read config: {exc.strerror or exc}") from None
+    source = _read_config_text(p, file)
     try:
         data = yaml.safe_load(source)
     except yaml.YAMLError as exc:
@@ -266,27 +360,19 @@ def load_config(path: str | Path, overrides: Optional[Dict[str, Any]] = None) ->
         where = f"line {pos[0]}, column {pos[1]}: " if pos else ""
         raise config_error(file, "", f"YAML syntax error: {where}{problem}", source, pos) from None
     if data is None:
+        if not overrides:
+            raise config_error(file, "", "the config is empty (it needs at least `model:` and `dataset:`; "
+                                         "see examples/train/tiny.yaml)")
         data = {}
     if not isinstance(data, dict):
         raise config_error(file, "", "the config must be a YAML mapping (key: value lines)", source, (1, 1, 1, 2))
-    for dotted, value in (overrides or {}).items():
-        cur = data
-        keys = dotted.split(".")
-        for k in keys[:-1]:
-            nxt = cur.get(k)
-            if isinstance(nxt, str) and k in ("model", "dataset"):
-                nxt = {"name_or_path" if k == "model" else "path": nxt}
-            if not isinstance(nxt, dict):
-                nxt = {}
-            cur[k] = nxt
-            cur = nxt
-        cur[keys[-1]] = value
+    owners = _apply_overrides(data, overrides or {}, labels)
     try:
         cfg = TrainConfig.model_validate(data)
     except ValidationError as exc:
-        raise _from_validation_error(exc, file, source) from None
+        raise _from_validation_error(exc, file, source, owners) from None
     cfg.config_path = str(p.resolve())
-    _check_extra(cfg, file, source)
+    _check_extra(cfg, file, source, owners)
     return cfg
 
 
@@ -294,7 +380,7 @@ _RESERVED = {"output_dir", "seed", "bf16", "fp16", "save_steps", "logging_steps"
              "model_init_kwargs"}
 
 
-def _check_extra(cfg: TrainConfig, file: str, source: Optional[str]) -> None:
+def _check_extra(cfg: TrainConfig, file: str, source: Optional[str], owners: Sequence[_Owner] = ()) -> None:
     """``grpo.extra`` keys must be GRPOConfig fields (checked without importing TRL when it is absent)."""
     if not cfg.grpo.extra:
         return
@@ -302,15 +388,17 @@ def _check_extra(cfg: TrainConfig, file: str, source: Optional[str]) -> None:
     fields = grpo_config_fields()
     for key in cfg.grpo.extra:
         loc = ("grpo", "extra", key)
+        label = _owner_of(loc, owners)
+        where, src, pos = (label, None, None) if label else (file, source, positions.get(loc + ("__key__",)))
         if key in _RESERVED or key in GrpoConfig.model_fields:
-            raise config_error(file, ".".join(loc), "set this at its own place in the config, not in grpo.extra",
-                               source, positions.get(loc + ("__key__",)))
+            raise config_error(where, ".".join(loc), "set this at its own place in the config, not in grpo.extra",
+                               src, pos)
         if fields is not None and key not in fields:
             from ..errors import closest
 
             guess = closest(key, fields)
-            raise config_error(file, ".".join(loc), "not a field of TRL's GRPOConfig", source,
-                               positions.get(loc + ("__key__",)), f"did you mean {guess!r}?" if guess else None)
+            raise config_error(where, ".".join(loc), "not a field of TRL's GRPOConfig", src, pos,
+                               f"did you mean {guess!r}?" if guess else None)
 
 
 def grpo_config_fields() -> Optional[set]:

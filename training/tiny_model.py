@@ -78,16 +78,26 @@ def make_tiny_model(outdir: str | os.PathLike, *, seed: int = 0, force: bool = F
     import torch
     from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
 
+    from ..errors import LsrConfigError
+
     out = Path(outdir)
+    if out.exists() and not out.is_dir():
+        raise LsrConfigError(f"{out}: exists and is not a directory")
     marker = out / MARKER
     if marker.exists() and not force:
-        info = json.loads(marker.read_text())
+        try:
+            info = json.loads(marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise LsrConfigError(f"{marker}: unreadable tiny-model marker ({exc}); rebuild with --force") from None
+        if not isinstance(info, dict):
+            raise LsrConfigError(f"{marker}: not a tiny-model marker; rebuild with --force")
         info["created"] = False
         return info
     unknown = set(overrides) - set(DEFAULTS)
     if unknown:
         raise TypeError(f"unknown tiny-model option(s): {', '.join(sorted(unknown))}")
     sizes = {**DEFAULTS, **overrides}
+    _check_sizes(sizes)
 
     tokenizer = build_tokenizer(sizes["vocab_size"])
     vocab = len(tokenizer)
@@ -133,6 +143,24 @@ def make_tiny_model(outdir: str | os.PathLike, *, seed: int = 0, force: bool = F
     marker.write_text(json.dumps(info, indent=2) + "\n")
     info["created"] = True
     return info
+
+
+def _check_sizes(sizes: dict) -> None:
+    from ..errors import LsrConfigError
+
+    for key, value in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise LsrConfigError(f"tiny model: {key} must be a positive integer, not {value!r}")
+    heads = sizes["num_attention_heads"]
+    if sizes["hidden_size"] % (2 * heads):
+        raise LsrConfigError(f"tiny model: hidden_size must be a multiple of {2 * heads} "
+                             f"({heads} attention heads, even head size), not {sizes['hidden_size']}")
+    if heads % sizes["num_key_value_heads"]:
+        raise LsrConfigError("tiny model: num_attention_heads must be a multiple of num_key_value_heads")
+    floor = 256 + len(SPECIAL_TOKENS)  # the byte alphabet and the special tokens
+    if sizes["vocab_size"] < floor:
+        raise LsrConfigError(f"tiny model: vocab_size must be at least {floor} "
+                             f"(256 bytes + {len(SPECIAL_TOKENS)} special tokens), not {sizes['vocab_size']}")
 
 
 def is_tiny_model(path: Optional[str | os.PathLike]) -> bool:

@@ -7,6 +7,7 @@ end), ``metrics.jsonl`` (one row per logged step), ``reward_curve.png``,
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -20,51 +21,101 @@ from .config import TrainConfig, config_error, load_config, resolve_input_path
 
 
 # --------------------------------------------------------------------------- data
+MAX_LISTED = 20  # bad dataset rows listed in one error (then a count)
+
+
 def load_rows(cfg: TrainConfig) -> List[Dict[str, Any]]:
-    """Read the JSONL dataset; every row needs the prompt and spec columns, and every spec must compile."""
+    """Read the JSONL dataset; every row needs the prompt and spec columns, and every spec must compile.
+
+    All bad rows are reported together (the first ``MAX_LISTED``, then a count), each as
+    ``FILE:LINE: reason``."""
     path = resolve_input_path(cfg.dataset.path, cfg.config_path)
     pc, sc = cfg.dataset.prompt_column, cfg.dataset.spec_column
-    if not Path(path).is_file():
+    p = Path(path)
+    if p.is_dir():
+        raise config_error(cfg.config_path, "dataset.path", f"{path} is a directory, not a JSONL file")
+    if not p.is_file():
         raise config_error(cfg.config_path, "dataset.path", f"no such file: {path}")
     rows: List[Dict[str, Any]] = []
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
+    bad: List[str] = []
+    n_bad = 0
+    compiled: Dict[str, Optional[str]] = {}  # spec → compile error (None: compiles)
+    try:
+        f = open(path, "rb")
+    except OSError as exc:
+        raise LsrDataError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    with f:
+        for lineno, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise LsrDataError(f"{path}: not UTF-8 text ({exc.reason}, line {lineno})") from None
             if not line.strip():
                 continue
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                raise LsrDataError(f"{path}:{lineno}: invalid JSON: {exc}") from None
-            if not isinstance(row, dict):
-                raise LsrDataError(f"{path}:{lineno}: each line must be a JSON object")
-            for col in (pc, sc):
-                if col not in row or row[col] in (None, ""):
-                    raise LsrDataError(f"{path}:{lineno}: missing column {col!r} "
-                                       f"(set dataset.{'prompt' if col == pc else 'spec'}_column)")
-            rows.append(row)
+            why = _row_problem(line, pc, sc, cfg, compiled)
+            if isinstance(why, str):
+                n_bad += 1
+                if len(bad) < MAX_LISTED:
+                    bad.append(f"{path}:{lineno}: {why}")
+                continue
+            rows.append(why)
             if cfg.dataset.limit and len(rows) >= cfg.dataset.limit:
                 break
+    if n_bad == 1:
+        raise LsrDataError(bad[0])
+    if n_bad:
+        more = f"\n  … and {n_bad - len(bad)} more" if n_bad > len(bad) else ""
+        raise LsrDataError(f"{n_bad} bad rows in {path}:\n  " + "\n  ".join(bad) + more)
     if not rows:
         raise LsrDataError(f"{path}: the dataset is empty")
-    _check_specs(rows, sc, path, cfg)
     return _normalise_rows(rows, cfg)
 
 
-def _check_specs(rows: List[Dict[str, Any]], sc: str, path: str, cfg: TrainConfig) -> None:
+def _row_problem(line: str, pc: str, sc: str, cfg: TrainConfig,
+                 compiled: Dict[str, Optional[str]]) -> Any:
+    """The row (a dict), or why it is bad (a string)."""
     from .. import compile_any
     from ..errors import LsrError
 
-    seen: Dict[str, int] = {}
-    for i, row in enumerate(rows, 1):
-        spec = row[sc]
-        key = spec if isinstance(spec, str) else json.dumps(spec, sort_keys=True)
-        if key in seen:
-            continue
-        seen[key] = i
+    try:
+        row = json.loads(line)
+    except ValueError as exc:
+        return f"invalid JSON: {exc}"
+    if not isinstance(row, dict):
+        return "each line must be a JSON object"
+    for col in (pc, sc):
+        if col not in row or row[col] in (None, ""):
+            return (f"missing column {col!r} "
+                    f"(set dataset.{'prompt' if col == pc else 'spec'}_column)")
+    prompt = row[pc]
+    if not (isinstance(prompt, str) or (isinstance(prompt, list) and prompt and all(
+            isinstance(m, dict) and "role" in m and "content" in m for m in prompt))):
+        return (f"column {pc!r} must be a string or a list of messages "
+                f"([{{\"role\": ..., \"content\": ...}}]), not {_describe(prompt)}")
+    spec = row[sc]
+    key = spec if isinstance(spec, str) else json.dumps(spec, sort_keys=True)
+    if key not in compiled:
         try:
             compile_any(spec, mode=cfg.mode, gamma=cfg.gamma)
+            compiled[key] = None
         except LsrError as exc:
-            raise LsrDataError(f"{path}: row {i}: the spec does not compile: {exc}") from None
+            compiled[key] = _one_line(exc)
+    if compiled[key] is not None:
+        return f"the spec does not compile: {compiled[key]}"
+    return row
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, list):
+        return "an empty list" if not value else "a list of something else"
+    return type(value).__name__
+
+
+def _one_line(e: Any) -> str:
+    """An LsrError on one line, with the compiler's hints ("did you mean …?")."""
+    if e.errors:
+        return "; ".join(dict.fromkeys(d.message + (f" ({d.hint})" if d.hint else "") for d in e.errors))
+    return str(e)
 
 
 def _normalise_rows(rows: List[Dict[str, Any]], cfg: TrainConfig) -> List[Dict[str, Any]]:
@@ -190,6 +241,36 @@ def last_checkpoint(output_dir: str | os.PathLike) -> Optional[str]:
     return get_last_checkpoint(str(d))
 
 
+def _checkpoint_step(ckpt: str) -> Optional[int]:
+    """``global_step`` of a checkpoint (from its trainer_state.json, else its name)."""
+    try:
+        state = json.loads((Path(ckpt) / "trainer_state.json").read_text(encoding="utf-8"))
+        return int(state["global_step"])
+    except (OSError, ValueError, KeyError, TypeError):
+        tail = Path(ckpt).name.rpartition("-")[2]
+        return int(tail) if tail.isdigit() else None
+
+
+def _check_model_path(cfg: TrainConfig, model_path: str, will_create: bool = False) -> None:
+    """A local model path must be a directory with a ``config.json`` (a hub id is left to transformers)."""
+    mp = Path(model_path)
+    if not mp.exists():
+        if will_create:
+            return
+        if mp.is_absolute() or model_path.startswith((".", "~")) or model_path.count("/") > 1:
+            raise config_error(cfg.config_path, "model.name_or_path",
+                               f"no such model directory: {model_path} (neither next to the config nor in the "
+                               f"current directory); use `lsr make-tiny-model DIR` or a hub id")
+        return
+    if not mp.is_dir():
+        raise config_error(cfg.config_path, "model.name_or_path",
+                           f"{model_path} is a file, not a model directory (one with config.json and weights)")
+    if not (mp / "config.json").is_file() and not (mp / "adapter_config.json").is_file():
+        raise config_error(cfg.config_path, "model.name_or_path",
+                           f"{model_path} has no config.json: not a Hugging Face model directory"
+                           + (" (it is empty)" if not any(mp.iterdir()) else ""))
+
+
 def _cuda_available() -> bool:
     try:
         import torch
@@ -206,13 +287,18 @@ def _is_main_process() -> bool:
 # --------------------------------------------------------------------------- main entry
 def run_train(config: str | os.PathLike | TrainConfig, *, resume: bool = False,
               overrides: Optional[Dict[str, Any]] = None, quiet: bool = False,
-              dry_run: bool = False) -> Dict[str, Any]:
+              dry_run: bool = False, override_labels: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
     """Train with GRPO; returns the summary dict (also written to ``output_dir/summary.json``).
 
     ``dry_run``: validate the config and dataset and build TRL's ``GRPOConfig``, but load no
-    model and train nothing; returns the resolved settings."""
+    model and train nothing; returns the resolved settings.  ``override_labels`` name where
+    each override came from (``{"grpo.beta": "--set grpo.beta=abc"}``) for error messages.
+
+    ``resume`` when the last checkpoint is already at ``grpo.max_steps`` or beyond trains
+    nothing: it says so on stderr and returns ``{"nothing_to_train": True, "steps": N, …}``
+    (``summary.json`` is left as it was)."""
     t_start = time.time()
-    cfg = config if isinstance(config, TrainConfig) else load_config(config, overrides)
+    cfg = config if isinstance(config, TrainConfig) else load_config(config, overrides, override_labels)
     if isinstance(config, TrainConfig) and overrides:
         raise TypeError("overrides are only applied when loading a config file")
 
@@ -236,11 +322,9 @@ def run_train(config: str | os.PathLike | TrainConfig, *, resume: bool = False,
                     break
                 time.sleep(0.5)
 
-    mp = Path(model_path)
-    if not mp.exists() and (mp.is_absolute() or model_path.startswith((".", "~")) or model_path.count("/") > 1):
-        raise config_error(cfg.config_path, "model.name_or_path",
-                           f"no such model directory: {model_path} (neither next to the config nor in the "
-                           f"current directory); use `lsr make-tiny-model DIR` or a hub id")
+    _check_model_path(cfg, model_path, will_create=dry_run and cfg.model.create_tiny_if_missing)
+    if Path(cfg.output_dir).exists() and not Path(cfg.output_dir).is_dir():
+        raise config_error(cfg.config_path, "output_dir", f"{cfg.output_dir} exists and is not a directory")
     rows = load_rows(cfg)
     from datasets import Dataset
 
@@ -261,6 +345,16 @@ def run_train(config: str | os.PathLike | TrainConfig, *, resume: bool = False,
         ckpt = last_checkpoint(out)
         if ckpt is None and not quiet:
             print(f"lsr: --resume: no checkpoint in {out}, starting from scratch", flush=True)
+        done = _checkpoint_step(ckpt) if ckpt else None
+        if done is not None and done >= cfg.grpo.max_steps:
+            import sys
+
+            print(f"lsr: --resume: {Path(ckpt).name} is already at step {done} >= max_steps "
+                  f"{cfg.grpo.max_steps}: nothing to train (raise --max-steps above {done} to continue)",
+                  file=sys.stderr, flush=True)
+            if not dry_run:
+                return {"nothing_to_train": True, "steps": done, "max_steps": cfg.grpo.max_steps,
+                        "resumed_from": ckpt, "output_dir": str(out)}
     elif last_checkpoint(out) is not None and not quiet:
         print(f"lsr: note: {out} already has checkpoints; this run starts fresh (use --resume to continue)",
               flush=True)
@@ -302,6 +396,64 @@ def run_train(config: str | os.PathLike | TrainConfig, *, resume: bool = False,
             hf_logging.enable_progress_bar()
 
 
+_MISSING_KEYS = "There were missing keys in the checkpoint model loaded: "
+
+
+class _TiedHeadFilter:
+    """Drops transformers' "missing keys in the checkpoint model loaded: ['lm_head.weight']" on
+    ``--resume`` when the model ties its output layer to the input embeddings
+    (``tie_word_embeddings``, as the tiny model does): ``save_pretrained`` leaves the tied
+    copy out of the checkpoint, and loading the embeddings restores it, so nothing is lost."""
+
+    def __init__(self, trainer: Any):
+        self.trainer = trainer
+
+    def filter(self, record: Any) -> bool:
+        msg = record.getMessage()
+        if not msg.startswith(_MISSING_KEYS):
+            return True
+        return not _only_tied_keys_missing(self.trainer.model, msg[len(_MISSING_KEYS):])
+
+
+def _only_tied_keys_missing(model: Any, listed: str) -> bool:
+    import ast
+
+    try:
+        missing = ast.literal_eval(listed.rstrip(". "))
+    except (ValueError, SyntaxError):
+        return False
+    try:
+        out_emb = model.get_output_embeddings()
+        in_emb = model.get_input_embeddings()
+    except Exception:  # noqa: BLE001
+        return False
+    tied = out_emb is not None and in_emb is not None and out_emb.weight is in_emb.weight
+    return tied and bool(missing) and all(str(k).endswith("lm_head.weight") for k in missing)
+
+
+@contextlib.contextmanager
+def _quiet_known_noise(trainer: Any):
+    """Silence two harmless messages around training, and nothing else:
+
+    * transformers 5's ``FutureWarning`` that ``is_gradient_checkpointing`` is deprecated,
+      raised by TRL/peft at every checkpoint save;
+    * the "missing keys … lm_head.weight" warning on resume of a tied-embedding model
+      (see :class:`_TiedHeadFilter`)."""
+    import logging
+    import warnings
+
+    log = logging.getLogger("transformers.trainer")
+    flt = _TiedHeadFilter(trainer)
+    log.addFilter(flt)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r".*`?is_gradient_checkpointing`? is deprecated",
+                                    category=FutureWarning)
+            yield
+    finally:
+        log.removeFilter(flt)
+
+
 def _train_with(GRPOTrainer, cfg, args, model_path, reward, reward_funcs, dataset, peft_config,
                 metrics_path, ckpt, out, rows, precision, quiet, t_start) -> Dict[str, Any]:
     from .callbacks import (CompactProgressCallback, MetricsJsonlCallback, SaveAtEndCallback, plot_rewards,
@@ -337,13 +489,20 @@ def _train_with(GRPOTrainer, cfg, args, model_path, reward, reward_funcs, datase
     if one_thread:
         _torch.set_num_threads(1)
     t_train = time.time()
-    try:
-        trainer.train(resume_from_checkpoint=ckpt)
-    finally:
-        if one_thread:
-            _torch.set_num_threads(threads)
-    train_s = time.time() - t_train
-    trainer.save_model(str(out))
+    with _quiet_known_noise(trainer):
+        try:
+            trainer.train(resume_from_checkpoint=ckpt)
+        except ValueError as exc:
+            if ckpt and "valid checkpoint" in str(exc):  # e.g. a run killed while saving
+                raise config_error(cfg.config_path, "output_dir",
+                                   f"--resume: {ckpt} is not a complete checkpoint (no model weights); "
+                                   f"delete it to resume from the one before") from None
+            raise
+        finally:
+            if one_thread:
+                _torch.set_num_threads(threads)
+        train_s = time.time() - t_train
+        trainer.save_model(str(out))
 
     summary: Dict[str, Any] = {}
     if trainer.is_world_process_zero():
