@@ -15,7 +15,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple, Union
 from . import ast
 from .checker import MODES, CheckResult, check
 from .compiler import compile_spec
-from .errors import LsrCheckError, LsrError, Diagnostic
+from .errors import LsrError
 from .formatter import format_module
 from .interchange import from_json
 from .parser import parse, parse_with_comments

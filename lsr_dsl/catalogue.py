@@ -18,7 +18,7 @@ import json
 import sys
 import types
 import typing
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, List, Optional
 
 from pydantic_core import PydanticUndefined
 

@@ -139,12 +139,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         for line, text in iter_lines(src):
             try:
-                try:
-                    row = json.loads(text)
-                except ValueError as e:
-                    raise LsrDataError(f"not a JSON object ({e})") from None
-                if not isinstance(row, dict):
-                    raise LsrDataError(f"a row must be a JSON object, not {type(row).__name__}")
+                row = ifeval.parse_row(text)
                 key = ifeval.row_key(row)
                 if key is None:
                     raise LsrDataError("the row has no 'key' (or 'id')")

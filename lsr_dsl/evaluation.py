@@ -37,7 +37,6 @@ from __future__ import annotations
 import collections
 import gzip
 import io
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -124,13 +123,7 @@ def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: O
     from .api import compile as _compile, compile_any
     from .text import Text
 
-    if isinstance(row, str):
-        try:
-            row = json.loads(row)
-        except ValueError as e:
-            raise LsrDataError(f"not a JSON object ({e})") from None
-    if not isinstance(row, Mapping):
-        raise LsrDataError(f"a row must be a JSON object, not {type(row).__name__}")
+    row = ifeval.parse_row(row)
     key = ifeval.row_key(row, line)
     response = row.get("response")
     if not isinstance(response, str):

@@ -9,7 +9,7 @@ top-level item it was found in, or at the end.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from . import ast
 

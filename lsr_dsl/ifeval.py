@@ -70,6 +70,21 @@ def _ifeval_ids() -> Sequence[str]:
 # Keys, names, prompts
 
 
+def parse_row(text: Any) -> Mapping[str, Any]:
+    """One JSONL row as a mapping (a mapping passes through); LsrDataError otherwise."""
+    from .errors import LsrDataError
+
+    row = text
+    if isinstance(text, (str, bytes)):
+        try:
+            row = json.loads(text)
+        except ValueError as e:
+            raise LsrDataError(f"not a JSON object ({e})") from None
+    if not isinstance(row, Mapping):
+        raise LsrDataError(f"a row must be a JSON object, not {type(row).__name__}")
+    return row
+
+
 def row_key(row: Mapping[str, Any], default: Any = None) -> Any:
     """The row's identifier: ``key``, else ``id``, else ``default`` (e.g. the line number)."""
     for k in ("key", "id"):

@@ -6,7 +6,7 @@ knows which text it reads (the response, or the prompt in a prompt condition).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Optional, Tuple, Union
 
 from .constraints.registry import ConstraintDef, Params

@@ -12,7 +12,7 @@ import threading
 from importlib import resources
 from typing import Any, List, Optional, Tuple
 
-from lark import Lark, Token, Tree
+from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import ast

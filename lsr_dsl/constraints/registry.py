@@ -29,7 +29,7 @@ import enum
 import functools
 import operator
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Type
 
 from pydantic import BaseModel, ConfigDict
