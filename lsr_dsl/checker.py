@@ -10,6 +10,7 @@ hold, branches that can never run and nesting beyond ``max_depth``.
 from __future__ import annotations
 
 import enum
+import functools
 import math
 import typing
 from dataclasses import dataclass, field
@@ -454,15 +455,21 @@ class _Checker:
 _KIND_WORDS = {"bool": "true or false", "int": "an integer", "float": "a number", "str": "a string", "list": "a list", "dict": "an object {…}"}
 
 
-def _kinds(annotation: Any) -> Optional[set]:
+@functools.lru_cache(maxsize=None)
+def _kinds(annotation: Any) -> Optional[frozenset]:
+    kinds = _kinds_uncached(annotation)
+    return frozenset(kinds) if kinds is not None else None
+
+
+def _kinds_uncached(annotation: Any) -> Optional[set]:
     """The literal kinds a parameter type accepts (None: no opinion)."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _kinds(typing.get_args(annotation)[0])
+        return _kinds_uncached(typing.get_args(annotation)[0])
     if origin is typing.Union or (origin is not None and getattr(origin, "__name__", "") == "UnionType"):
         out: set = set()
         for a in typing.get_args(annotation):
-            k = _kinds(a)
+            k = _kinds_uncached(a)
             if k is None:
                 return None
             out |= k

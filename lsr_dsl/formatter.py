@@ -9,6 +9,7 @@ top-level item it was found in, or at the end.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, List, Optional, Sequence, Tuple
 
 from . import ast
@@ -31,8 +32,13 @@ def _escape_char(ch: str, *, newlines: bool) -> str:
     return ch
 
 
+_PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]*\Z')
+
+
 def format_string(value: str) -> str:
     """A string literal that decodes back to ``value``."""
+    if _PLAIN.match(value):  # nothing to escape: the common case
+        return '"' + value + '"'
     if "\n" in value and '"""' not in value and not value.endswith('"') and all(ord(c) <= 0xFFFF for c in value):
         body = "".join(_escape_char(c, newlines=False) if c != '"' else '"' for c in value)
         return '"""' + body + '"""'

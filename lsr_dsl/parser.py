@@ -141,7 +141,7 @@ def decode_string(raw: str) -> str:
 
 
 def parse_number(raw: str) -> Any:
-    if any(c in raw for c in ".eE"):
+    if "." in raw or "e" in raw or "E" in raw:
         return float(raw)
     return int(raw)
 
