@@ -72,6 +72,38 @@ def fmt(source: str, *, file: Optional[str] = None) -> str:
     return format_module(module, comments)
 
 
+def _check_options(
+    source: Any = "",
+    *,
+    spec: Any = None,
+    mode: Any = None,
+    gamma: Any = None,
+    max_depth: Any = None,
+    file: Any = None,
+) -> Optional[float]:
+    """Validate the options of the compile functions. Wrong types raise TypeError (a
+    programming mistake); wrong values raise LsrError. Returns gamma as a float."""
+    if not isinstance(source, str):
+        raise TypeError(f"source must be str, not {type(source).__name__}")
+    for name, value in (("spec", spec), ("mode", mode), ("file", file)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{name} must be a str or None, not {type(value).__name__}")
+    if mode is not None and mode not in MODES:
+        raise LsrError(f"unknown mode {mode!r}; the modes are {', '.join(MODES)}")
+    if max_depth is not None:
+        if isinstance(max_depth, bool) or not isinstance(max_depth, int):
+            raise TypeError(f"max_depth must be an int or None, not {type(max_depth).__name__}")
+        if max_depth < 1:
+            raise LsrError(f"max_depth must be at least 1, not {max_depth}")
+    if gamma is None:
+        return None
+    if isinstance(gamma, bool) or not isinstance(gamma, (int, float)):
+        raise TypeError(f"gamma must be a number or None, not {type(gamma).__name__}")
+    if not 0.0 < float(gamma) <= 1.0:  # also refuses NaN
+        raise LsrError(f"gamma must be in (0, 1], not {gamma!r}")
+    return float(gamma)
+
+
 def _pick_spec(result: CheckResult, module: ast.Module, spec: Optional[str], file: Optional[str]) -> str:
     names = list(result.specs)
     if spec is not None:
@@ -93,11 +125,7 @@ def _pick_spec(result: CheckResult, module: ast.Module, spec: Optional[str], fil
 
 def _program(result: CheckResult, name: str, module: ast.Module, mode: Optional[str], gamma: Optional[float], source: Optional[str], file: Optional[str]) -> Program:
     checked = result.specs[name]
-    if mode is not None and mode not in MODES:
-        raise LsrError(f"unknown mode {mode!r}; the modes are {', '.join(MODES)}")
-    if gamma is not None and not (isinstance(gamma, (int, float)) and 0.0 < float(gamma) <= 1.0):
-        raise LsrError(f"gamma must be in (0, 1], not {gamma!r}")
-    root, g = compile_spec(checked, float(gamma) if gamma is not None else None)
+    root, g = compile_spec(checked, gamma)  # options already checked by the public entry points
     final_mode = mode or checked.mode or "lsrm"
     return Program(
         root,
@@ -121,6 +149,7 @@ def compile_module(
     max_depth: Optional[int] = None,
 ) -> Program:
     """Check and compile one spec of a parsed module."""
+    gamma = _check_options(spec=spec, mode=mode, gamma=gamma, max_depth=max_depth)
     result = check(module, source=source, max_depth=max_depth)
     name = _pick_spec(result, module, spec, module.file)
     src = source if source is not None else format_module(module)
@@ -153,9 +182,8 @@ def compile(
     Compiling the same arguments again returns the cached program.
     Raises :class:`~lsr_dsl.errors.LsrError` (with ``.line``/``.column``) on bad input.
     """
-    if not isinstance(source, str):
-        raise TypeError(f"source must be str, not {type(source).__name__}")
-    return _compile_cached(source, spec, mode, None if gamma is None else float(gamma), file, max_depth)
+    g = _check_options(source, spec=spec, mode=mode, gamma=gamma, max_depth=max_depth, file=file)
+    return _compile_cached(source, spec, mode, g, file, max_depth)
 
 
 def compile_module_all(
@@ -167,6 +195,7 @@ def compile_module_all(
     max_depth: Optional[int] = None,
 ) -> Tuple[Dict[str, Program], CheckResult]:
     """Check a module once and compile every spec: ``({name: Program}, check result)``."""
+    gamma = _check_options(mode=mode, gamma=gamma, max_depth=max_depth)
     result = check(module, source=source, max_depth=max_depth)
     text = source if source is not None else format_module(module)
     return {name: _program(result, name, module, mode, gamma, text, module.file) for name in result.specs}, result
@@ -174,6 +203,7 @@ def compile_module_all(
 
 def compile_all(source: str, *, mode: Optional[str] = None, gamma: Optional[float] = None, file: Optional[str] = None) -> Dict[str, Program]:
     """Compile every spec of a file: ``{name: Program}``."""
+    gamma = _check_options(source, mode=mode, gamma=gamma, file=file)
     module = loads(source, file=file)
     text = None if source.lstrip().startswith("{") else source
     return compile_module_all(module, mode=mode, gamma=gamma, source=text)[0]

@@ -312,7 +312,7 @@ class _Checker:
                 pos_index += 1
             else:
                 positional_done = True
-                key = a.name
+                key = _accepted_names(c.params).get(a.name, a.name)  # an alias such as 'relation' → its field
                 if key not in fields:
                     guess = closest(key, fields)
                     self.error(
@@ -346,7 +346,10 @@ class _Checker:
                 values[rp] = atom.compare.op
                 values[cp] = atom.compare.value
                 arg_spans[rp] = arg_spans[cp] = atom.compare.span
+        converted = _converted_fields(c.params)
         for key, value in values.items():
+            if key in converted:
+                continue  # the model converts this field's input itself (a "before" validator)
             problem = _literal_type_problem(fields.get(key), value)
             if problem:
                 self.error(f"bad value for '{key}' of '{c.name}': {problem}", arg_spans.get(key) or atom.span, usage)
@@ -527,6 +530,35 @@ def _literal_type_problem(field: Any, value: Any) -> Optional[str]:
     wanted = " or ".join(_KIND_WORDS.get(k, k) for k in sorted(kinds - {"null"}))
     shown = "true" if value is True else "false" if value is False else "null" if value is None else repr(value)
     return f"must be {wanted}, not {shown}"
+
+
+@functools.lru_cache(maxsize=None)
+def _converted_fields(params: type) -> frozenset:
+    """Fields whose input a ``mode="before"``/``"wrap"``/``"plain"`` validator converts."""
+    out = set()
+    decorators = getattr(params, "__pydantic_decorators__", None)
+    for dec in getattr(decorators, "field_validators", {}).values():
+        if getattr(dec.info, "mode", "after") != "after":
+            out.update(dec.info.fields)
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=None)
+def _accepted_names(params: type) -> Dict[str, str]:
+    """Every keyword a parameter model accepts (field names and their aliases) → the field's name."""
+    out: Dict[str, str] = {}
+    for name, f in params.model_fields.items():
+        out[name] = name
+        if isinstance(f.alias, str):
+            out[f.alias] = name
+        va = f.validation_alias
+        if isinstance(va, str):
+            out[va] = name
+        elif va is not None:
+            for choice in getattr(va, "choices", ()):
+                if isinstance(choice, str):
+                    out[choice] = name
+    return out
 
 
 def _clean_pydantic(msg: str) -> str:

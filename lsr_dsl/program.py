@@ -1,7 +1,9 @@
 """Compiled programs and their results: the public runtime API."""
 from __future__ import annotations
 
+import copy
 import json
+from types import MappingProxyType
 from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 from .errors import Diagnostic
@@ -65,7 +67,14 @@ class Result:
 
 
 class Program:
-    """A compiled spec: a verifier tree plus its metadata. Immutable and safe to share."""
+    """A compiled spec: a verifier tree plus its metadata.
+
+    Immutable: ``lsr_dsl.compile`` hands the same cached object to every caller,
+    so its attributes are read-only and ``meta`` is a read-only mapping. Safe to
+    share between threads (each evaluation has its own context).
+    """
+
+    __slots__ = ("_root", "_name", "_mode", "_gamma", "_meta", "_warnings", "_source", "_file")
 
     def __init__(
         self,
@@ -79,14 +88,29 @@ class Program:
         source: Optional[str] = None,
         file: Optional[str] = None,
     ):
-        self.root = root
-        self.name = name
-        self.mode = mode
-        self.gamma = gamma
-        self.meta = dict(meta or {})
-        self.warnings = tuple(warnings)
-        self.source = source
-        self.file = file
+        object.__setattr__(self, "_root", root)
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_mode", mode)
+        object.__setattr__(self, "_gamma", gamma)
+        object.__setattr__(self, "_meta", MappingProxyType(copy.deepcopy(dict(meta or {}))))
+        object.__setattr__(self, "_warnings", tuple(warnings))
+        object.__setattr__(self, "_source", source)
+        object.__setattr__(self, "_file", file)
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError(f"Program is immutable (compiled programs are shared); cannot set {key!r}")
+
+    def __delattr__(self, key: str) -> None:
+        raise AttributeError(f"Program is immutable (compiled programs are shared); cannot delete {key!r}")
+
+    root = property(lambda self: self._root, doc="The verifier tree.")
+    name = property(lambda self: self._name, doc="The spec's name (``main`` for a bare expression).")
+    mode = property(lambda self: self._mode, doc="Aggregation: ``lsrm``, ``flat`` or ``strict``.")
+    gamma = property(lambda self: self._gamma, doc="The default decay of THEN chains used.")
+    meta = property(lambda self: self._meta, doc="The spec's fields (id, prompt, …), read-only.")
+    warnings = property(lambda self: self._warnings, doc="The checker's warnings.")
+    source = property(lambda self: self._source, doc="The source text it was compiled from (None: AST JSON).")
+    file = property(lambda self: self._file, doc="The file it came from, if any.")
 
     # -- scoring -----------------------------------------------------------
     @staticmethod
@@ -100,6 +124,8 @@ class Program:
         raise TypeError(f"{what} must be a str, not {type(value).__name__}")
 
     def _context(self, response: Union[str, Text], prompt: Union[str, Text, None], loose: bool) -> EvalContext:
+        if not isinstance(loose, bool):
+            raise TypeError(f"loose must be True or False, not {type(loose).__name__}")
         resp = self._text(response, "response")
         if resp is None:
             raise TypeError("response must be a str, not None")
@@ -175,7 +201,11 @@ class Program:
         # recompiling keeps pickles small and version-safe).
         if self.source is not None:
             return (_rebuild, (self.source, self.name, self.mode, self.gamma, self.file))
-        return object.__reduce__(self)
+        return (_restore, (self._root, self._name, self._mode, self._gamma, dict(self._meta), self._warnings, self._file))
+
+
+def _restore(root: VNode, name: str, mode: str, gamma: float, meta: Dict[str, Any], warnings: Tuple[Diagnostic, ...], file: Optional[str]) -> "Program":
+    return Program(root, name=name, mode=mode, gamma=gamma, meta=meta, warnings=warnings, file=file)
 
 
 def _rebuild(source: str, name: str, mode: str, gamma: float, file: Optional[str]) -> "Program":

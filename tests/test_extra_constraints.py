@@ -256,3 +256,116 @@ def test_property_total_and_bounded(name, text):
     assert isinstance(v, Verdict)
     assert 0.0 <= v.score <= 1.0
     assert isinstance(v.reason, str) and v.reason
+
+
+# -- review fixes: sentence blocks, fences, list markers, $ref, strict JSON, reasons ------------
+
+from lsr_dsl.constraints.extra_common import sentences as _sentences  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("one two\n\nthree four", ["one two", "three four"]),
+        ("# Title here\nBody text is long.", ["Title here", "Body text is long."]),
+        ("- one two\n- three four", ["one two", "three four"]),
+        ("1. one two\n2) three four", ["one two", "three four"]),
+        ("- item one\n  continued here", ["item one\ncontinued here"]),
+        ("| Name | Age |\n|---|---|\n| Dr. Smith | 42 |", ["Name | Age", "Dr. Smith | 42"]),
+        ("Dr. Smith went home. He was tired.", ["Dr. Smith went home.", "He was tired."]),
+        ("one two\nthree four", ["one two\nthree four"]),  # a single line break does not end a sentence
+        ("Intro.\n```\nx = 1. y = 2\n\nz\n```\nOutro.", ["Intro.", "Outro."]),
+        ("```\nonly code\n```", []),
+    ],
+)
+def test_sentence_blocks(text, expected):
+    assert _sentences(Text(text)) == expected
+
+
+def test_sentence_checks_agree_with_blocks():
+    assert check("each_sentence", "- one two three\n- four five six", max_words=3).passed
+    assert not check("each_sentence", "one two three\nfour five six", max_words=3).passed
+    assert check("each_sentence", "# Title here\nBody text is long.", max_words=4).passed
+    assert "paragraph 1 has 3 sentences" in check("each_paragraph", "- a b\n- c d\n- e f", max_sentences=2).reason
+    assert check("each_paragraph", "- a b\n- c d", max_sentences=2, max_words=4).passed  # markers are not words
+    assert not check("each_paragraph", "- a b\n- c d", max_words=3).passed
+    assert check("sentences_start_with", "# Notably\n1. Notably a\n2. Notably b", word="Notably").passed
+
+
+def test_numbered_markers_are_skipped_like_bullets():
+    assert check("first_word", "1. Absolutely", word="Absolutely").passed
+    assert check("first_word", "2) Absolutely not", word="Absolutely").passed
+    assert check("first_word", "## Absolutely\nyes", word="Absolutely").passed
+    for text in ("1. first item\n2. second item", "- first item", "1) first item"):
+        assert not check("capitalized_sentences", text).passed, text
+    for text in ("1. First item\n2. Second item", "- First item", "* First. Second."):
+        assert check("capitalized_sentences", text).passed, text
+
+
+def test_fenced_code_is_not_prose():
+    assert check("capitalized_sentences", "```\nx = 1. y = 2\n```").passed
+    v = check("last_word", "goodbye.\n\n```\ncode\n```", word="goodbye")
+    assert v.passed and v.reason == "the last word is 'goodbye'"
+    assert check("first_word", "```\ncode\n```\nAbsolutely.", word="Absolutely").passed
+    assert "outside fenced code" in check("first_word", "```\ncode\n```", word="code").reason
+    assert check("blank_line_paragraphs", "Text.\n\n```\na\n\nb\n```", relation="==", n=1).passed
+    assert check("blank_line_paragraphs", "Before\n```\ncode\n```\nAfter", relation="==", n=2).passed
+    assert check("blank_line_paragraphs", "```\ncode\n```", relation="==", n=0).passed
+    # word and character counts still count everything
+    assert check("word_count_range", "one two\n```\nthree four\n```", min_words=4, max_words=4).passed
+
+
+def test_code_blocks_language_is_exact_first_word():
+    assert not check("code_blocks", "```python3\nx\n```", language="python").passed
+    assert check("code_blocks", "```python3\nx\n```", language="python3").passed
+    assert check("code_blocks", "```Python title=x.py\nx\n```", language="PYTHON").passed
+    assert not check("code_blocks", "```py\nx\n```", language="python").passed
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"$ref": "#/$defs/x"},
+        {"properties": {"a": {"items": {"$ref": "#/definitions/nope"}}}},
+        {"$ref": "https://example.com/schema.json"},
+        {"$ref": "other.json"},
+        {"$ref": "#missing-anchor"},
+        '{"const": NaN}',
+    ],
+)
+def test_json_schema_unresolvable_refs_rejected_at_compile_time(schema):
+    with pytest.raises(ValidationError):
+        REGISTRY.get("json_schema").params(schema=schema)
+
+
+def test_json_schema_local_refs_still_work():
+    s = {"$defs": {"n": {"type": "integer"}}, "type": "array", "items": {"$ref": "#/$defs/n"}}
+    assert check("json_schema", "[1, 2]", schema=s).passed
+    assert "at $[1]" in check("json_schema", '[1, "x"]', schema=s).reason
+    s = {"$id": "https://example.com/root", "$defs": {"a": {"$id": "a.json", "type": "string"}}, "$ref": "a.json"}
+    assert check("json_schema", '"x"', schema=s).passed
+    assert check("json_schema", '"x"', schema={"$defs": {"x": {"$anchor": "s", "type": "string"}}, "$ref": "#s"}).passed
+    d7 = {"$schema": "http://json-schema.org/draft-07/schema#", "definitions": {"x": {"type": "integer"}}, "$ref": "#/definitions/x"}
+    assert check("json_schema", "3", schema=d7).passed
+    # a "$ref" key inside instance data is not a reference
+    assert check("json_schema", '{"$ref": "#/nope"}', schema={"const": {"$ref": "#/nope"}}).passed
+
+
+@pytest.mark.parametrize("body", ["NaN", '{"answer": Infinity}', "[-Infinity]"])
+def test_json_schema_rejects_non_standard_constants(body):
+    v = check("json_schema", body, schema={})
+    assert not v.passed and "not allowed in strict JSON" in v.reason
+
+
+def test_review_reasons_and_table_padding():
+    with pytest.raises(ValidationError, match="non-space character"):
+        REGISTRY.get("contains").params(phrase=" \t")
+    assert check("first_word", "Absolutely!", word="Absolutely").reason == "the first word is 'Absolutely'"
+    assert check("first_word", "Yes!", word="Absolutely").reason == "the first word is 'Yes', not 'Absolutely'"
+    assert check("sentences_start_with", "Notably a. Notably b.", word="Notably").reason == "all 2 sentences start with 'Notably'"
+    assert check("sentences_start_with", "Notably a.", word="Notably").reason == "the only sentence starts with 'Notably'"
+    v = check("square_brackets", "[]")
+    assert not v.passed and "empty pair of brackets" in v.reason
+    assert check("no_double_spaces", "| a  | b |\n|----|---|\n| 1  | 2 |").passed
+    assert not check("no_double_spaces", "| a  | b |\n\ntext  here").passed
+    assert not check("no_double_spaces", "| a  | b |").passed  # no delimiter row: not a table

@@ -7,19 +7,31 @@ total: any ``str`` gives a result, never an exception.
 Definitions used throughout (documented in the catalogue):
 
 - *word*: a maximal run of letters/digits, with inner apostrophes or hyphens
-  kept (``don't``, ``well-known`` are one word each).
-- *sentence*: an English Punkt sentence, as the ``sentences`` constraint
-  (IFEval's ``number_sentences``) counts them; pieces without any letter or
-  digit are ignored.
-- *paragraph*: a block of text separated from the next by one or more blank
-  lines (lines holding only whitespace).
-- *fenced code*: CommonMark fences of three or more backticks or tildes;
-  markdown checks (headings, lists, tables) ignore lines inside fences.
+  kept (``don't``, ``well-known`` are one word each). Word and character
+  counts see the whole response, fenced code included (as IFEval counts).
+- *fenced code*: CommonMark fences of three or more backticks or tildes (an
+  unclosed fence runs to the end). Markdown checks (headings, lists, tables)
+  and the prose checks below ignore lines inside fences.
+- *paragraph*: a run of non-blank lines outside fenced code, separated from
+  the next by one or more blank lines (lines holding only whitespace) or by a
+  fenced code block.
+- *block*: the unit sentences are split in. A paragraph is cut into blocks:
+  each ATX heading (its title, ``#`` marks removed), each list item (``-``,
+  ``*``, ``+``, ``•``, ``1.``, ``1)`` marker removed; following plain lines
+  continue the item) and each markdown table row (outer pipes removed; the
+  ``---`` delimiter row dropped) is a block of its own; thematic breaks
+  (``---``) separate blocks; the remaining consecutive lines form one block.
+- *sentence*: an English Punkt sentence (the splitter of the ``sentences``
+  constraint, IFEval's ``number_sentences``) of one block; pieces without any
+  letter or digit are ignored. A single line break inside a block does not
+  end a sentence. So ``"one two\n\nthree four"``, ``"- one two\n- three four"``
+  and ``"# Title here\nBody text is long."`` each hold two sentences, where
+  ``sentences`` (which runs Punkt over the whole raw text) may count fewer.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import FrozenSet, List, Optional, Tuple
 
 import regex
 
@@ -28,7 +40,6 @@ from .registry import Relation, Verdict
 
 WORD_RE = regex.compile(r"[\p{L}\p{N}\p{M}]+(?:['’\-][\p{L}\p{N}\p{M}]+)*")
 
-_BLANK_SPLIT_RE = regex.compile(r"\n[ \t\r\f\v]*\n")
 _FENCE_RE = regex.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)[^\n]*$")
 _BULLET_RE = regex.compile(r"^[ \t]*(?:[-*+•]|\d{1,9}[.)])[ \t]+(\S.*)$")
 _THEMATIC_BREAK_RE = regex.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
@@ -82,24 +93,6 @@ def nonblank_lines(t: Text) -> List[Tuple[int, str]]:
         return [(i + 1, ln) for i, ln in enumerate(tt.text.split("\n")) if ln.strip()]
 
     return t.memo(("extra", "nonblank_lines"), compute)
-
-
-def paragraphs(t: Text) -> List[str]:
-    """Blank-line separated blocks with non-whitespace content, stripped."""
-    def compute(tt: Text) -> List[str]:
-        return [b.strip() for b in _BLANK_SPLIT_RE.split(tt.text.replace("\r\n", "\n")) if b.strip()]
-
-    return t.memo(("extra", "paragraphs"), compute)
-
-
-def split_sentences(s: str) -> List[str]:
-    """Sentences of ``s``: English Punkt, the splitter ``sentences`` uses, so that every
-    sentence-counting constraint agrees; pieces without a word are dropped."""
-    return [p.strip() for p in Text(s).sentences if WORD_RE.search(p)]
-
-
-def sentences(t: Text) -> List[str]:
-    return t.memo(("extra", "sentences"), lambda tt: [p.strip() for p in tt.sentences if WORD_RE.search(p)])
 
 
 # -- markdown ------------------------------------------------------------------
@@ -217,3 +210,132 @@ def tables(t: Text) -> List[Tuple[int, int]]:
         return out
 
     return t.memo(("extra", "tables"), compute)
+
+
+def table_rows(t: Text) -> FrozenSet[int]:
+    """Line numbers of every row (header, delimiter and body rows) of the tables ``tables`` finds."""
+    def compute(tt: Text) -> FrozenSet[int]:
+        prose = markdown(tt).prose_lines
+        nums = [n for n, _ in prose]
+        index = {n: k for k, n in enumerate(nums)}
+        rows = set()
+        for head, _cols in tables(tt):
+            k = index[head]
+            rows.update((nums[k], nums[k + 1]))
+            k += 2
+            while k < len(prose) and prose[k][0] == prose[k - 1][0] + 1 and "|" in prose[k][1] and prose[k][1].strip():
+                rows.add(nums[k])
+                k += 1
+        return frozenset(rows)
+
+    return t.memo(("extra", "table_rows"), compute)
+
+
+# -- prose: paragraphs, blocks, sentences ----------------------------------------
+
+@dataclass(frozen=True)
+class Paragraph:
+    line: int  # 1-based number of its first line
+    text: str  # its lines joined by "\n", stripped
+    blocks: Tuple[str, ...]  # sentence blocks, markers removed (see the module docstring)
+
+
+def _row_text(line: str) -> str:
+    return " | ".join(c.strip() for c in _table_cells(line))
+
+
+def _paragraph(lines: List[Tuple[int, str]], rows: FrozenSet[int]) -> Paragraph:
+    blocks: List[str] = []
+    cur: List[str] = []
+    open_ = False  # whether plain lines may continue the current block
+
+    def flush() -> None:
+        nonlocal cur
+        if cur:
+            blocks.append("\n".join(cur))
+        cur = []
+
+    for n, ln in lines:
+        if n in rows:
+            flush()
+            if not all(_TABLE_DELIM_CELL_RE.match(c) for c in _table_cells(ln)):
+                blocks.append(_row_text(ln))
+            open_ = False
+            continue
+        if _THEMATIC_BREAK_RE.match(ln):
+            flush()
+            open_ = False
+            continue
+        m = _HEADING_RE.match(ln)
+        if m:
+            flush()
+            if (m.group(2) or "").strip():
+                blocks.append(m.group(2).strip())
+            open_ = False
+            continue
+        m = _BULLET_RE.match(ln)
+        if m:
+            flush()
+            cur = [m.group(1).strip()]
+            open_ = True
+            continue
+        if not open_:
+            flush()
+            open_ = True
+        cur.append(ln.strip())
+    flush()
+    text = "\n".join(ln for _, ln in lines).strip()
+    return Paragraph(lines[0][0], text, tuple(b for b in blocks if b.strip()))
+
+
+def prose(t: Text) -> Tuple[Paragraph, ...]:
+    """The paragraphs of the response outside fenced code (see the module docstring)."""
+    def compute(tt: Text) -> Tuple[Paragraph, ...]:
+        rows = table_rows(tt)
+        out: List[Paragraph] = []
+        group: List[Tuple[int, str]] = []
+        last = None
+        for n, ln in markdown(tt).prose_lines:
+            blank = not ln.strip()
+            if group and (blank or last is None or n != last + 1):
+                out.append(_paragraph(group, rows))
+                group = []
+            if not blank:
+                group.append((n, ln))
+            last = n
+        if group:
+            out.append(_paragraph(group, rows))
+        return tuple(out)
+
+    return t.memo(("extra", "prose"), compute)
+
+
+def paragraphs(t: Text) -> List[str]:
+    """Paragraph texts (stripped): blank-line separated, fenced code removed and separating."""
+    return [p.text for p in prose(t)]
+
+
+def _block_sentences(block: str) -> List[str]:
+    return [p.strip() for p in Text(block).sentences if WORD_RE.search(p)]
+
+
+def paragraph_sentences(para: Paragraph) -> List[str]:
+    return [s for b in para.blocks for s in _block_sentences(b)]
+
+
+def sentences(t: Text) -> List[str]:
+    """Punkt sentences of every prose block, in order (see the module docstring)."""
+    return t.memo(("extra", "sentences"), lambda tt: [s for p in prose(tt) for s in paragraph_sentences(p)])
+
+
+def split_sentences(s: str) -> List[str]:
+    """``sentences`` of an arbitrary string, by the same rules."""
+    return sentences(Text(s))
+
+
+def prose_words(t: Text) -> List[str]:
+    """Words of the prose blocks in order: fenced code, list/heading markers and table pipes left out."""
+    return t.memo(
+        ("extra", "prose_words"),
+        lambda tt: [w for p in prose(tt) for b in p.blocks for w in WORD_RE.findall(b)],
+    )

@@ -6,6 +6,9 @@ import json
 from typing import Any, Literal
 
 import jsonschema
+import jsonschema_specifications
+import referencing
+import referencing.jsonschema
 import regex
 from pydantic import Field, field_validator, model_validator
 
@@ -19,13 +22,13 @@ FAMILY_CONTENT = "content"
 # -- phrase matching -----------------------------------------------------------
 
 class _PhraseParams(Params):
-    phrase: str = Field(description="The phrase to look for (non-empty).")
+    phrase: str = Field(description="The phrase to look for; it must contain a non-space character.")
 
     @field_validator("phrase")
     @classmethod
     def _non_empty(cls, v: str) -> str:
         if not v.strip():
-            raise ValueError("phrase must not be empty or only whitespace")
+            raise ValueError("phrase must not be empty or only whitespace: it must contain a non-space character")
         return v
 
 
@@ -287,11 +290,67 @@ def not_regex(p: NotRegexParams, t: Text) -> Verdict:
 
 # -- JSON Schema ---------------------------------------------------------------
 
+class _NonStandardJSON(ValueError):
+    """``NaN``, ``Infinity`` or ``-Infinity``: accepted by Python's ``json`` but not JSON."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NonStandardJSON(f"{name} is not allowed in strict JSON")
+
+
+def _strict_loads(s: str) -> Any:
+    return json.loads(s, parse_constant=_reject_constant)
+
+
+#: Where ``$ref`` may point: the schema itself plus the bundled JSON Schema meta-schemas. No retrieval
+#: function, so nothing is ever downloaded (jsonschema's default registry would fetch remote URLs).
+_LOCAL_REGISTRY: Any = referencing.Registry()
+
+#: Keywords whose values are instance data, not subschemas (a "$ref" key inside them is not a reference).
+_DATA_KEYWORDS = frozenset({"const", "enum", "default", "examples"})
+_REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
+
+
+def _unresolved_ref(schema: Any, cls: Any) -> Any:
+    """The first ``$ref`` (or ``$dynamicRef``) of ``schema`` that does not resolve locally, else None.
+
+    References are resolved as jsonschema will (``$id`` sets the base URI of its subschema) against the
+    schema and the bundled meta-schemas only."""
+    spec = referencing.jsonschema.specification_with(
+        cls.ID_OF(cls.META_SCHEMA) or "", default=referencing.jsonschema.DRAFT202012
+    )
+    root = jsonschema_specifications.REGISTRY.combine(_LOCAL_REGISTRY).resolver_with_root(spec.create_resource(schema))
+    stack = [(schema, root)]
+    while stack:
+        node, resolver = stack.pop()
+        if isinstance(node, list):
+            stack.extend((x, resolver) for x in node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        try:
+            if isinstance(spec.id_of(node), str):
+                resolver = resolver.in_subresource(spec.create_resource(node))
+        except Exception:
+            pass  # a malformed $id: leave the base URI as it is
+        for key in _REF_KEYWORDS:
+            ref = node.get(key)
+            if isinstance(ref, str):
+                try:
+                    resolver.lookup(ref)
+                except Exception:  # referencing.exceptions.Unresolvable, or a malformed URI
+                    return key, ref
+        for key, value in node.items():
+            if key not in _DATA_KEYWORDS and isinstance(value, (dict, list)):
+                stack.append((value, resolver))
+    return None
+
+
 @functools.lru_cache(maxsize=256)
 def _schema_validator(schema_json: str) -> Any:
     schema = json.loads(schema_json)
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    return cls(schema)
+    return cls(schema, registry=_LOCAL_REGISTRY)
 
 
 _FENCED_JSON_RE = regex.compile(r"\A```[ \t]*([A-Za-z0-9_+-]*)[ \t]*\r?\n(.*?)\r?\n?```\Z", regex.DOTALL)
@@ -300,7 +359,8 @@ _FENCED_JSON_RE = regex.compile(r"\A```[ \t]*([A-Za-z0-9_+-]*)[ \t]*\r?\n(.*?)\r
 class JsonSchemaParams(Params):
     schema_: str = Field(
         alias="schema",
-        description="A JSON Schema, as an object literal or a JSON string; checked with `check_schema` at compile time.",
+        description="A JSON Schema, as an object literal or a JSON string; checked with `check_schema` at compile "
+        "time, and every `$ref` must resolve within the schema (or to a bundled JSON Schema meta-schema).",
     )
     allow_fence: bool = Field(True, description="Accept the JSON wrapped in one ``` or ```json code fence.")
 
@@ -317,9 +377,11 @@ class JsonSchemaParams(Params):
     @classmethod
     def _valid_schema(cls, v: str) -> str:
         try:
-            schema = json.loads(v)
+            schema = _strict_loads(v)
         except ValueError as e:
             raise ValueError(f"schema is not valid JSON: {e}") from None
+        except RecursionError:
+            raise ValueError("schema is nested too deeply") from None
         if not isinstance(schema, (dict, bool)):
             raise ValueError("a JSON Schema must be an object or a boolean")
         cls_ = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
@@ -327,6 +389,16 @@ class JsonSchemaParams(Params):
             cls_.check_schema(schema)
         except jsonschema.SchemaError as e:
             raise ValueError(f"invalid JSON Schema: {e.message}") from None
+        except RecursionError:
+            raise ValueError("schema is nested too deeply") from None
+        try:
+            bad = _unresolved_ref(schema, cls_)
+        except RecursionError:
+            raise ValueError("schema is nested too deeply") from None
+        if bad is not None:
+            key, ref = bad
+            where = "within the schema" if ref.startswith("#") else "locally: only references within the schema (or to a JSON Schema meta-schema) are allowed, nothing is downloaded"
+            raise ValueError(f"{key} {ref!r} does not resolve {where}")
         return json.dumps(schema, sort_keys=True)
 
 
@@ -344,8 +416,11 @@ def _json_path(path) -> str:
     family=FAMILY_CONTENT,
     summary="The response is JSON that conforms to a JSON Schema.",
     details="Surrounding whitespace is ignored; with `allow_fence` (default) the JSON may be wrapped in a single "
-    "``` / ```json fence. The schema's `$schema` picks the draft (default 2020-12). Failing reasons name "
-    "the JSON path of the first violation.",
+    "``` / ```json fence. The JSON must be strict (RFC 8259): `NaN`, `Infinity` and `-Infinity` are not JSON "
+    "and fail. The schema's `$schema` picks the draft (default 2020-12). Every `$ref` must resolve within "
+    "the schema (`#/$defs/…`, anchors, `$id`-relative) or to a bundled meta-schema; anything else, remote "
+    "URLs included, is a compile-time error (nothing is ever downloaded). Failing reasons name the JSON "
+    "path of the first violation.",
     example='json_schema({"type": "object", "required": ["answer"]})',
 )
 def json_schema(p: JsonSchemaParams, t: Text) -> Verdict:
@@ -357,7 +432,9 @@ def json_schema(p: JsonSchemaParams, t: Text) -> Verdict:
     if not body:
         return Verdict.fail("the response is empty, not JSON")
     try:
-        doc = json.loads(body)
+        doc = _strict_loads(body)
+    except _NonStandardJSON as e:
+        return Verdict.fail(f"not valid JSON: {e}")
     except json.JSONDecodeError as e:
         return Verdict.fail(f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}")
     except (ValueError, RecursionError) as e:

@@ -15,13 +15,15 @@ from .extra_common import (
     WORD_RE,
     markdown,
     plural,
+    prose_words,
     quote,
     relation_reason,
     sentences,
+    table_rows,
     word_spans,
     words,
 )
-from .extra_structure import CountParams
+from .extra_structure import SENTENCE_RULES, CountParams
 from .registry import Params, Verdict, constraint
 
 IFBENCH = "ifbench"
@@ -31,6 +33,10 @@ GENERAL = "general"
 
 class NoParams(Params):
     pass
+
+
+#: Appended to the details of checks that count every word of the response.
+_ALL_WORDS = " Every word of the response counts, fenced code included (as IFEval's word counts)."
 
 
 class _WordParam(Params):
@@ -69,7 +75,7 @@ class WordRangeParams(Params):
     family=IFBENCH,
     summary="The response has between `min_words` and `max_words` words (inclusive).",
     details="IFBench `count:word_count_range`. Words are runs of letters/digits (inner apostrophes and hyphens "
-    "kept), so `don't` is one word where IFBench's tokenizer may count two.",
+    "kept), so `don't` is one word where IFBench's tokenizer may count two." + _ALL_WORDS,
     example="word_count_range(100, 120)",
 )
 def word_count_range(p: WordRangeParams, t: Text) -> Verdict:
@@ -86,7 +92,7 @@ def word_count_range(p: WordRangeParams, t: Text) -> Verdict:
     measure="unique_words",
     summary="The number of distinct words (ignoring case) compared with `n`.",
     details="IFBench `count:unique_word_count` (\"use at least N unique words\"), i.e. `unique_words >= N`. "
-    "Relation defaults to `>=`.",
+    "Relation defaults to `>=`." + _ALL_WORDS,
     example="unique_words >= 50",
 )
 def unique_words(p: CountParams, t: Text) -> Verdict:
@@ -100,7 +106,7 @@ def unique_words(p: CountParams, t: Text) -> Verdict:
     family=IFEVALG,
     summary="No word is used twice (ignoring case).",
     details="IFEvalG `count:count_unique` (\"only use unique words, no word should be repeated\"). Punctuation "
-    "is not a word here (the original compared tokenizer output, punctuation included, case-sensitively).",
+    "is not a word here (the original compared tokenizer output, punctuation included, case-sensitively)." + _ALL_WORDS,
     example="all_words_unique",
 )
 def all_words_unique(p: NoParams, t: Text) -> Verdict:
@@ -124,7 +130,8 @@ def all_words_unique(p: NoParams, t: Text) -> Verdict:
     summary="The number of all-lowercase words compared with `n`.",
     details="IFEvalG `count:lowercase_counting` (\"all lowercase words should appear at most N times\") is "
     "`lowercase_words <= N`. A word counts when every cased letter in it is lowercase and it has at least "
-    "one (Unicode-aware; the original only saw ASCII a-z). Relation defaults to `>=`, so write the comparison.",
+    "one (Unicode-aware; the original only saw ASCII a-z). Relation defaults to `>=`, so write the comparison."
+    + _ALL_WORDS,
     example="lowercase_words <= 40",
 )
 def lowercase_words(p: CountParams, t: Text) -> Verdict:
@@ -140,7 +147,7 @@ def lowercase_words(p: CountParams, t: Text) -> Verdict:
     family=IFBENCH,
     summary="No two adjacent words start with the same letter (ignoring case).",
     details="IFBench `words:no_consecutive`. Words are compared in order across sentence and line breaks; "
-    "words starting with a digit never clash.",
+    "words starting with a digit never clash." + _ALL_WORDS,
     example="no_consecutive_first_letter",
 )
 def no_consecutive_first_letter(p: NoParams, t: Text) -> Verdict:
@@ -159,7 +166,8 @@ def no_consecutive_first_letter(p: NoParams, t: Text) -> Verdict:
     family=IFEVALG,
     summary="The response starts and ends with the same word, with nothing (not even punctuation) after it.",
     details="IFEvalG `keywords:start_end`. Needs at least two words; compared ignoring case; leading text before "
-    "the first word may only be whitespace or punctuation, trailing whitespace is ignored.",
+    "the first word may only be whitespace or punctuation, trailing whitespace is ignored. The response is taken "
+    "as written: list markers are not skipped and fenced code is not left out (unlike `first_word`/`last_word`).",
     example="start_end_same_word",
 )
 def start_end_same_word(p: NoParams, t: Text) -> Verdict:
@@ -181,14 +189,18 @@ def start_end_same_word(p: NoParams, t: Text) -> Verdict:
     positional=("word",),
     family=IFEVALG,
     summary="The first word of the response is `word` (ignoring case).",
-    details="IFEvalG `first_word:first_word_answer`. Leading punctuation and markdown markers are skipped.",
+    details="IFEvalG `first_word:first_word_answer`. The first word of the prose: fenced code is left out, "
+    "and leading punctuation, emphasis marks, heading `#` marks, list markers (`-`, `*`, `+`, `•`, `1.`, `1)`) "
+    "and table pipes are skipped, so `1. Absolutely` and `**Absolutely**` start with `Absolutely`.",
     example='first_word("Absolutely")',
 )
 def first_word(p: _WordParam, t: Text) -> Verdict:
-    ws = words(t)
+    ws = prose_words(t)
     if not ws:
-        return Verdict.fail("the response has no words")
-    return Verdict.of(_eq(ws[0], p.word), f"the first word is {quote(ws[0])}; need {quote(p.word)}")
+        return Verdict.fail("the response has no words outside fenced code")
+    if _eq(ws[0], p.word):
+        return Verdict.ok(f"the first word is {quote(ws[0])}")
+    return Verdict.fail(f"the first word is {quote(ws[0])}, not {quote(p.word)}")
 
 
 @constraint(
@@ -197,14 +209,18 @@ def first_word(p: _WordParam, t: Text) -> Verdict:
     positional=("word",),
     family=IFEVALG,
     summary="The last word of the response is `word` (ignoring case; trailing punctuation allowed).",
-    details="IFEvalG `last_word:last_word_answer`.",
+    details="IFEvalG `last_word:last_word_answer`. The last word of the prose: fenced code is left out (a "
+    "code block after the closing sentence does not change the last word); trailing punctuation and markup "
+    "are ignored.",
     example='last_word("goodbye")',
 )
 def last_word(p: _WordParam, t: Text) -> Verdict:
-    ws = words(t)
+    ws = prose_words(t)
     if not ws:
-        return Verdict.fail("the response has no words")
-    return Verdict.of(_eq(ws[-1], p.word), f"the last word is {quote(ws[-1])}; need {quote(p.word)}")
+        return Verdict.fail("the response has no words outside fenced code")
+    if _eq(ws[-1], p.word):
+        return Verdict.ok(f"the last word is {quote(ws[-1])}")
+    return Verdict.fail(f"the last word is {quote(ws[-1])}, not {quote(p.word)}")
 
 
 @constraint(
@@ -213,7 +229,8 @@ def last_word(p: _WordParam, t: Text) -> Verdict:
     positional=("word",),
     family=IFEVALG,
     summary="Every sentence begins with `word` (ignoring case).",
-    details="IFEvalG `first_word:first_word_sent`. Sentences as in `each_sentence`; an empty response fails.",
+    details="IFEvalG `first_word:first_word_sent`. " + SENTENCE_RULES + " A sentence's first word is its first "
+    "run of letters/digits (leading punctuation and markers skipped). An empty response (or only fenced code) fails.",
     example='sentences_start_with("Notably")',
 )
 def sentences_start_with(p: _WordParam, t: Text) -> Verdict:
@@ -225,7 +242,8 @@ def sentences_start_with(p: _WordParam, t: Text) -> Verdict:
         w = m.group() if m else ""
         if not _eq(w, p.word):
             return Verdict.fail(f"sentence {i} starts with {quote(w)}, not {quote(p.word)}")
-    return Verdict.ok(f"{all_of(len(sents), 'sentence')} starting with {quote(p.word)}")
+    lead = "the only sentence starts" if len(sents) == 1 else f"all {len(sents)} sentences start"
+    return Verdict.ok(f"{lead} with {quote(p.word)}")
 
 
 # -- wrapping and copying -----------------------------------------------------------
@@ -260,6 +278,7 @@ def bigram_wrapping(p: NoParams, t: Text) -> Verdict:
 
 
 _BRACKETED_RE = regex.compile(r"\[[^\[\]\s]+\]")
+_EMPTY_BRACKETS_RE = regex.compile(r"\[\]")
 
 
 @constraint(
@@ -268,7 +287,7 @@ _BRACKETED_RE = regex.compile(r"\[[^\[\]\s]+\]")
     family=IFEVALG,
     summary="Every word is enclosed in square brackets: [like] [this].",
     details="IFEvalG `detectable_format:square_brackets`: each whitespace-separated token must be `[...]` "
-    "(punctuation may follow the closing bracket). An empty response fails.",
+    "(punctuation may follow the closing bracket); empty brackets `[]` do not count. An empty response fails.",
     example="square_brackets",
 )
 def square_brackets(p: NoParams, t: Text) -> Verdict:
@@ -280,6 +299,8 @@ def square_brackets(p: NoParams, t: Text) -> Verdict:
         core = tok.rstrip(".,;:!?")
         if not _BRACKETED_RE.fullmatch(core):
             line, col = t.line_col(m.start())
+            if _EMPTY_BRACKETS_RE.search(core):
+                return Verdict.fail(f"{quote(tok)} at line {line}, column {col} is an empty pair of brackets; each must enclose a word")
             return Verdict.fail(f"{quote(tok)} at line {line}, column {col} is not enclosed in square brackets")
     return Verdict.ok(f"{all_of(len(toks), 'token')} in square brackets")
 
@@ -362,8 +383,10 @@ _LEAD_RE = regex.compile(r"^[^\p{L}\p{N}]*")
     params=NoParams,
     family=GENERAL,
     summary="Every sentence starts with a capital letter.",
-    details="Leading punctuation, quotes and list markers are skipped; a sentence starting with a digit, or "
-    "with a letter that has no case (e.g. CJK), passes. An empty response passes.",
+    details=SENTENCE_RULES + " Leading punctuation, quotes and markdown markers (heading `#`, list markers "
+    "`-`/`*`/`+`/`•`/`1.`/`1)`) are skipped, so `1. first item` fails just like `- first item`; a sentence "
+    "starting with a digit, or with a letter that has no case (e.g. CJK), passes. Fenced code is not checked. "
+    "An empty response passes.",
     example="capitalized_sentences",
 )
 def capitalized_sentences(p: NoParams, t: Text) -> Verdict:
@@ -382,12 +405,16 @@ _DOUBLE_SPACE_RE = regex.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
     params=NoParams,
     family=GENERAL,
     summary="No run of two or more spaces or tabs between words.",
-    details="Indentation at the start of a line, trailing spaces (markdown line breaks) and lines inside fenced "
-    "code are ignored.",
+    details="Indentation at the start of a line, trailing spaces (markdown line breaks), lines inside fenced "
+    "code and rows of markdown tables (as `tables` finds them, where cells are often padded: `| a  | b |`) are "
+    "ignored.",
     example="no_double_spaces",
 )
 def no_double_spaces(p: NoParams, t: Text) -> Verdict:
+    rows = table_rows(t)
     for n, ln in markdown(t).prose_lines:
+        if n in rows:
+            continue
         m = _DOUBLE_SPACE_RE.search(ln)
         if m:
             return Verdict.fail(f"found {len(m.group())} consecutive spaces/tabs at line {n}, column {m.start() + 1}")

@@ -14,12 +14,12 @@ from .extra_common import (
     markdown,
     nonblank_lines,
     numbered_items,
-    paragraphs,
+    paragraph_sentences,
     plural,
+    prose,
     quote,
     relation_reason,
     sentences,
-    split_sentences,
     tables,
 )
 from .registry import Params, Relation, Verdict, constraint
@@ -27,6 +27,20 @@ from .registry import Params, Relation, Verdict, constraint
 FAMILY_LENGTH = "length"
 FAMILY_MARKDOWN = "markdown"
 FAMILY_SCOPED = "scoped"
+
+#: The sentence rule shared by every sentence-based check (each_sentence, each_paragraph,
+#: sentences_start_with, capitalized_sentences); see extra_common's docstring.
+SENTENCE_RULES = (
+    "Sentences are English Punkt sentences (the splitter of the IFEval `sentences` constraint, so "
+    "abbreviations such as `Dr.` or `e.g.` usually do not end one), found separately in each prose block: "
+    "blank lines separate blocks; every markdown heading (title without the `#` marks), every list item "
+    "(after its `-`, `*`, `+`, `•`, `1.` or `1)` marker; plain lines right after it continue the item) and "
+    "every table row (the `---` delimiter row dropped) is a block of its own; a thematic break (`***`) ends a "
+    "block; fenced code is left out. A "
+    "single line break elsewhere does not end a sentence. So `one two\\n\\nthree four`, `- one two\\n- three "
+    "four` and `# Title here\\nBody text is long.` each have two sentences (`sentences`, which runs Punkt "
+    "over the raw text, may count fewer). Pieces without a letter or digit are not sentences."
+)
 
 _COUNT_DETAILS = (
     " Compare with sugar (`{name} >= 3`) or with `relation` and `n`; without a comparison the relation "
@@ -78,12 +92,14 @@ def lines(p: CountParams, t: Text) -> Verdict:
     family=FAMILY_LENGTH,
     measure="blank_line_paragraphs",
     summary="The number of paragraphs separated by blank lines compared with `n`.",
-    details="A paragraph is a block of non-blank text separated from the next by one or more blank lines "
-    "(IFEval's `paragraphs` instead splits on `***` dividers)." + _COUNT_DETAILS.format(name="blank_line_paragraphs"),
+    details="A paragraph is a run of non-blank lines separated from the next by one or more blank lines "
+    "(lines holding only whitespace). Fenced code (``` or ~~~) is not prose: it is left out and separates the "
+    "paragraphs around it, so blank lines inside a fence split nothing and a response that is only code has no "
+    "paragraphs. IFEval's `paragraphs` instead splits on `***` dividers." + _COUNT_DETAILS.format(name="blank_line_paragraphs"),
     example="blank_line_paragraphs == 3",
 )
 def blank_line_paragraphs(p: CountParams, t: Text) -> Verdict:
-    return relation_reason(len(paragraphs(t)), p.relation, p.n, "paragraph")
+    return relation_reason(len(prose(t)), p.relation, p.n, "paragraph")
 
 
 # -- markdown ------------------------------------------------------------------
@@ -110,7 +126,9 @@ def headings_check(p: HeadingParams, t: Text) -> Verdict:
 
 class CodeBlockParams(CountParams):
     language: Optional[str] = Field(
-        None, description="Only count fences whose info string starts with this language (case-insensitive)."
+        None,
+        description="Only count fences whose info string's first word equals this language, ignoring case "
+        "(```Python title=x``` matches \"python\"; ```python3``` does not).",
     )
 
     @field_validator("language")
@@ -129,7 +147,9 @@ class CodeBlockParams(CountParams):
     count_param="n",
     family=FAMILY_MARKDOWN,
     summary="The number of fenced code blocks (``` or ~~~) compared with `n`.",
-    details="An unclosed fence runs to the end of the response and still counts." + _COUNT_DETAILS.format(name="code_blocks"),
+    details="An unclosed fence runs to the end of the response and still counts. With `language`, the first "
+    "word of the fence's info string must equal it exactly, ignoring case (no prefix match: `python3` is not "
+    "`python`)." + _COUNT_DETAILS.format(name="code_blocks"),
     example='code_blocks(language="python") == 1',
 )
 def code_blocks(p: CodeBlockParams, t: Text) -> Verdict:
@@ -203,21 +223,24 @@ class EachParagraphParams(Params):
     params=EachParagraphParams,
     family=FAMILY_SCOPED,
     summary="Every blank-line separated paragraph has a bounded number of sentences and/or words.",
-    details="Paragraphs as in `blank_line_paragraphs`. An empty response has no paragraphs and fails. "
-    "The reason names the first offending paragraph.",
+    details="Paragraphs as in `blank_line_paragraphs` (fenced code left out). A paragraph's sentences are "
+    "counted as in `each_sentence`: headings, list items and table rows are blocks of their own, so a "
+    "paragraph made of three list items has at least three sentences. Its words are those of these blocks "
+    "(list markers such as `1.` and table pipes are not words). An empty response has no paragraphs and "
+    "fails. The reason names the first offending paragraph.",
     example="each_paragraph(max_sentences=3, min_words=20)",
 )
 def each_paragraph(p: EachParagraphParams, t: Text) -> Verdict:
-    paras = paragraphs(t)
+    paras = prose(t)
     if not paras:
         return Verdict.fail("the response has no paragraphs")
     for i, para in enumerate(paras, 1):
         if p.min_sentences is not None or p.max_sentences is not None:
-            bad = _check_bound(len(split_sentences(para)), p.min_sentences, p.max_sentences, "sentence")
+            bad = _check_bound(len(paragraph_sentences(para)), p.min_sentences, p.max_sentences, "sentence")
             if bad:
                 return Verdict.fail(f"paragraph {i} {bad}")
         if p.min_words is not None or p.max_words is not None:
-            bad = _check_bound(count_words(para), p.min_words, p.max_words, "word")
+            bad = _check_bound(sum(count_words(b) for b in para.blocks), p.min_words, p.max_words, "word")
             if bad:
                 return Verdict.fail(f"paragraph {i} {bad}")
     return Verdict.ok(f"{all_of(len(paras), 'paragraph')} within bounds")
@@ -264,8 +287,7 @@ def each_bullet(p: EachBulletParams, t: Text) -> Verdict:
     params=EachWordsParams,
     family=FAMILY_SCOPED,
     summary="Every sentence has a bounded number of words.",
-    details="Sentences end at `.`, `!`, `?` or `…` followed by whitespace, or at a line break; common "
-    "abbreviations (`e.g.`, `Dr.`) do not end a sentence. An empty response fails.",
+    details=SENTENCE_RULES + " An empty response (or one that is only fenced code) has no sentences and fails.",
     example="each_sentence(max_words=25)",
 )
 def each_sentence(p: EachWordsParams, t: Text) -> Verdict:
