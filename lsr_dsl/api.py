@@ -15,7 +15,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple, Union
 from . import ast
 from .checker import MODES, CheckResult, check
 from .compiler import compile_spec
-from .errors import LsrError
+from .errors import LsrError, unreadable
 from .formatter import format_module
 from .interchange import from_json
 from .parser import parse, parse_with_comments
@@ -43,12 +43,8 @@ def read_source(path: PathLike) -> str:
         where = str(path)
         try:
             data = p.read_bytes()
-        except FileNotFoundError:
-            raise LsrError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise LsrError(f"{path}: is a directory, not a file") from None
         except OSError as e:
-            raise LsrError(f"{path}: cannot read: {e.strerror}") from None
+            raise LsrError(unreadable(path, e)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:

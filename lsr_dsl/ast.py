@@ -182,33 +182,3 @@ class Module(Node):
 
 for _model in (And, Then, If, Group, Definition, Spec, Module):
     _model.model_rebuild()
-
-
-def children(node: Any) -> Tuple[Any, ...]:
-    """The expression children of a node, in order (sqlglot-style child slots)."""
-    if isinstance(node, (And, Then)):
-        return node.children
-    if isinstance(node, If):
-        return (node.condition, node.then) + ((node.else_,) if node.else_ is not None else ())
-    if isinstance(node, Group):
-        return (node.expr,)
-    return ()
-
-
-def walk(node: Any):
-    """Pre-order traversal of an expression tree."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(reversed(children(n)))
-
-
-def depth(node: Any) -> int:
-    """Nesting depth of composition operators (an atom has depth 0; groups do not count)."""
-    if isinstance(node, Group):
-        return depth(node.expr)
-    kids = children(node)
-    if not kids:
-        return 0
-    return 1 + max(depth(k) for k in kids)

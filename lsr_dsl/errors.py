@@ -77,6 +77,15 @@ class Diagnostic:
 
 
 
+def unreadable(path: object, exc: OSError, kind: str = "file") -> str:
+    """Why ``path`` could not be opened, as one message (missing, a directory, …)."""
+    if isinstance(exc, FileNotFoundError):
+        return f"{path}: no such file"
+    if isinstance(exc, IsADirectoryError):
+        return f"{path}: is a directory, not a {kind}"
+    return f"{path}: cannot read: {exc.strerror or exc}"
+
+
 class LsrError(Exception):
     """Base class of every error lsr raises for bad input.
 

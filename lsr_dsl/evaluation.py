@@ -42,7 +42,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, TextIO, Tuple, Union
 
-from .errors import LsrDataError, LsrError
+from .errors import LsrDataError, LsrError, unreadable
 
 __all__ = ["Report", "evaluate_rows", "evaluate_file", "score_row", "iter_lines"]
 
@@ -420,12 +420,8 @@ def _open_text(path: str) -> TextIO:
         if path.endswith(".gz"):
             return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8")
         return open(path, "r", encoding="utf-8")
-    except FileNotFoundError:
-        raise LsrDataError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise LsrDataError(f"{path}: is a directory, not a JSONL file") from None
     except OSError as e:
-        raise LsrDataError(f"{path}: cannot read: {e.strerror}") from None
+        raise LsrDataError(unreadable(path, e, "JSONL file")) from None
 
 
 def iter_lines(path: str) -> Iterator[Tuple[int, str]]:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import ast as _pyast
 import json
 import re
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .errors import LsrDataError, LsrError, closest
 from .formatter import format_string, format_value
@@ -413,9 +413,3 @@ def to_spec(row: Mapping[str, Any], *, key: Any = None, check: bool = True) -> s
         return fmt(source)  # the canonical layout: lsr fmt leaves imported files unchanged
     except LsrError as e:  # pragma: no cover - spec_source writes valid syntax
         raise LsrDataError(f"row {k}: {e}") from None
-
-
-def iter_specs(rows: Iterable[Mapping[str, Any]]) -> Iterable[str]:
-    """:func:`to_spec` over rows (convenience)."""
-    for row in rows:
-        yield to_spec(row)

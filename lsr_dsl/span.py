@@ -20,6 +20,3 @@ class Span:
 
     def location(self) -> str:
         return f"{self.file or '<input>'}:{self.line}:{self.column}"
-
-    def with_file(self, file: Optional[str]) -> "Span":
-        return dataclasses.replace(self, file=file)

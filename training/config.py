@@ -159,9 +159,8 @@ def _yaml_positions(text: str) -> Dict[tuple, tuple]:
     except yaml.YAMLError:
         return out
 
-    def mark(node: Any, key_node: Any = None) -> tuple:
-        n = node
-        return (n.start_mark.line + 1, n.start_mark.column + 1, n.end_mark.line + 1, n.end_mark.column + 1)
+    def mark(node: Any) -> tuple:
+        return (node.start_mark.line + 1, node.start_mark.column + 1, node.end_mark.line + 1, node.end_mark.column + 1)
 
     def walk(node: Any, path: tuple) -> None:
         if isinstance(node, yaml.MappingNode):

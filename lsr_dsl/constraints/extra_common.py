@@ -328,11 +328,6 @@ def sentences(t: Text) -> List[str]:
     return t.memo(("extra", "sentences"), lambda tt: [s for p in prose(tt) for s in paragraph_sentences(p)])
 
 
-def split_sentences(s: str) -> List[str]:
-    """``sentences`` of an arbitrary string, by the same rules."""
-    return sentences(Text(s))
-
-
 def prose_words(t: Text) -> List[str]:
     """Words of the prose blocks in order: fenced code, list/heading markers and table pipes left out."""
     return t.memo(
