@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import lsr_dsl  # noqa: E402
 from lsr_dsl.api import _program  # noqa: E402
-from lsr_dsl.checker import check  # noqa: E402
+from lsr_dsl.compiler.checker import check  # noqa: E402
 
 TARGET = 5000.0
 

@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lsr_dsl import langid  # noqa: E402
-from lsr_dsl.constraints.ifeval_types import ifeval_kwargs_to_params  # noqa: E402
+from lsr_dsl.text import langid  # noqa: E402
+from lsr_dsl.constraints.ifeval import ifeval_kwargs_to_params  # noqa: E402
 from lsr_dsl.constraints.registry import REGISTRY  # noqa: E402
 from lsr_dsl.text import Text  # noqa: E402
 

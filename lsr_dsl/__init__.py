@@ -1,6 +1,7 @@
 """lsr: a constraint-logic DSL and verifier compiler for LLM instruction following.
 
-Pipeline: source → parse → AST → check → compile → verify → reward.
+Pipeline: source → parse → AST → check → compile → verify → reward/eval; the folders follow
+it (see docs/architecture.md).
 
 >>> import lsr_dsl
 >>> prog = lsr_dsl.compile('no_comma AND words >= 3')
@@ -9,9 +10,21 @@ Pipeline: source → parse → AST → check → compile → verify → reward.
 """
 from __future__ import annotations
 
-from .api import clear_cache, compile, compile_all, compile_any, compile_module, dumps, fmt, load, load_module, loads
-from .ast import Module
-from .errors import (
+from lsr_dsl.api import (
+    clear_cache,
+    compile,
+    compile_all,
+    compile_any,
+    compile_module,
+    dumps,
+    fmt,
+    load,
+    load_module,
+    loads,
+)
+from lsr_dsl.language import ast
+from lsr_dsl.language.ast import Module
+from lsr_dsl.language.errors import (
     Diagnostic,
     LsrCheckError,
     LsrConfigError,
@@ -21,13 +34,15 @@ from .errors import (
     LsrSchemaError,
     LsrSyntaxError,
 )
-from .interchange import from_json, json_schema
-from .parser import parse
-from .program import Program, Result
+from lsr_dsl.language.interchange import from_json, json_schema
+from lsr_dsl.language.parser import parse
+from lsr_dsl.verifier.program import Program, Result
+from lsr_dsl.version import __version__
 
-__version__ = "0.1.0"
 
 __all__ = [
+    "__version__",
+    "ast",
     "Diagnostic",
     "LsrCheckError",
     "LsrConfigError",

@@ -2,7 +2,7 @@
 
 Shaped like ``json``: :func:`loads` / :func:`load` read specs, :func:`dumps`
 writes canonical source. :func:`compile` turns source into a
-:class:`~lsr_dsl.program.Program` that scores responses.
+:class:`~lsr_dsl.verifier.program.Program` that scores responses.
 """
 from __future__ import annotations
 
@@ -12,14 +12,15 @@ import os
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
-from . import ast
-from .checker import MODES, CheckResult, check
-from .compiler import compile_spec
-from .errors import LsrError, unreadable
-from .formatter import format_module
-from .interchange import from_json
-from .parser import parse, parse_with_comments
-from .program import Program
+from lsr_dsl.compiler.checker import MODES, CheckResult, check
+from lsr_dsl.compiler.passes import run_passes
+from lsr_dsl.language import ast
+from lsr_dsl.language.errors import LsrError, unreadable
+from lsr_dsl.language.formatter import format_module
+from lsr_dsl.language.interchange import from_json
+from lsr_dsl.language.parser import parse, parse_with_comments
+from lsr_dsl.verifier.lowering import lower
+from lsr_dsl.verifier.program import Program
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -104,7 +105,7 @@ def _pick_spec(result: CheckResult, module: ast.Module, spec: Optional[str], fil
     names = list(result.specs)
     if spec is not None:
         if spec not in result.specs:
-            from .errors import closest
+            from lsr_dsl.language.errors import closest
 
             guess = closest(spec, names)
             hint = f" (did you mean '{guess}'?)" if guess else ""
@@ -121,7 +122,8 @@ def _pick_spec(result: CheckResult, module: ast.Module, spec: Optional[str], fil
 
 def _program(result: CheckResult, name: str, module: ast.Module, mode: Optional[str], gamma: Optional[float], source: Optional[str], file: Optional[str]) -> Program:
     checked = result.specs[name]
-    root, g = compile_spec(checked, gamma)  # options already checked by the public entry points
+    ir, g = run_passes(checked, gamma)  # options already checked by the public entry points
+    root = lower(ir)
     final_mode = mode or checked.mode or "lsrm"
     return Program(
         root,
@@ -132,7 +134,13 @@ def _program(result: CheckResult, name: str, module: ast.Module, mode: Optional[
         warnings=tuple(result.warnings),
         source=source,
         file=file,
+        rebuild=_rebuild,
     )
+
+
+def _rebuild(source: str, name: str, mode: str, gamma: float, file: Optional[str]) -> Program:
+    """Recompile an unpickled :class:`Program` from its source (see ``Program.__reduce__``)."""
+    return compile(source, spec=name, mode=mode, gamma=gamma, file=file)
 
 
 def compile_module(
@@ -176,7 +184,7 @@ def compile(
     - ``spec``: which spec of a file with several (default: the only one, or ``main``).
 
     Compiling the same arguments again returns the cached program.
-    Raises :class:`~lsr_dsl.errors.LsrError` (with ``.line``/``.column``) on bad input.
+    Raises :class:`~lsr_dsl.language.errors.LsrError` (with ``.line``/``.column``) on bad input.
     """
     g = _check_options(source, spec=spec, mode=mode, gamma=gamma, max_depth=max_depth, file=file)
     return _compile_cached(source, spec, mode, g, file, max_depth)

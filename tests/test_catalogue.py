@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import lsr_dsl.constraints  # noqa: F401  (registers every built-in constraint)
-from lsr_dsl.catalogue import example_params, render_markdown
+from lsr_dsl.compiler.catalogue import example_params, render_markdown
 from lsr_dsl.constraints.registry import REGISTRY, Params, Registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,14 +17,14 @@ DEFS = REGISTRY.definitions()
 
 
 def test_docs_are_up_to_date():
-    assert DOC.exists(), "run: python -m lsr_dsl.catalogue > docs/constraints.md"
+    assert DOC.exists(), "run: python -m lsr_dsl.compiler.catalogue > docs/constraints.md"
     assert DOC.read_text(encoding="utf-8") == render_markdown(REGISTRY), (
-        "docs/constraints.md is stale; regenerate with: python -m lsr_dsl.catalogue > docs/constraints.md"
+        "docs/constraints.md is stale; regenerate with: python -m lsr_dsl.compiler.catalogue > docs/constraints.md"
     )
 
 
 def test_cli_prints_the_same_page():
-    out = subprocess.run([sys.executable, "-m", "lsr_dsl.catalogue"], capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run([sys.executable, "-m", "lsr_dsl.compiler.catalogue"], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout == render_markdown(REGISTRY)
 
 

@@ -7,8 +7,8 @@ import pytest
 
 import lsr_dsl
 from lsr_dsl import parse
-from lsr_dsl.checker import check
-from lsr_dsl.errors import Diagnostic, LsrCheckError, LsrError
+from lsr_dsl.compiler.checker import check
+from lsr_dsl.language.errors import Diagnostic, LsrCheckError, LsrError
 
 
 def check_error(src: str) -> LsrCheckError:

@@ -251,7 +251,7 @@ def test_constraints_unknown(capsys):
 
 
 def test_schema(capsys):
-    from lsr_dsl.interchange import json_schema
+    from lsr_dsl.language.interchange import json_schema
 
     code, out, _ = run(capsys, "schema")
     assert code == 0 and json.loads(out) == json_schema()

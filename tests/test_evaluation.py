@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 import lsr_dsl
-from lsr_dsl.errors import LsrDataError
+from lsr_dsl.language.interchange import to_json
+from lsr_dsl.language.errors import LsrDataError
 from lsr_dsl.evaluation import evaluate_file, evaluate_rows, score_row
 
 from conftest import IFEVAL_DATA, needs_ifeval_data
@@ -22,7 +23,7 @@ def _run_cli(argv):
     try:
         from lsr_dsl.cli import main
     except ImportError:  # pragma: no cover - before the lead wires the CLI
-        from lsr_dsl.eval_cli import main
+        from lsr_dsl.cli import main
     return main(argv)
 
 
@@ -128,7 +129,7 @@ def test_mixed_rows_spec_and_ifeval():
 def test_spec_row_forms(tmp_path):
     path = tmp_path / "s.lsr"
     path.write_text("spec s { no_comma AND words >= 2 }\n", encoding="utf-8")
-    ast_json = lsr_dsl.interchange.to_json(lsr_dsl.loads("no_comma AND words >= 2"))
+    ast_json = to_json(lsr_dsl.loads("no_comma AND words >= 2"))
     for spec in ["no_comma AND words >= 2", str(path), ast_json, json.dumps(ast_json)]:
         r = score_row({"key": "x", "spec": spec, "response": "one, two"}, 1)
         assert r["strict"] == [False, True], spec

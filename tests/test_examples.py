@@ -15,7 +15,7 @@ import pytest
 
 import lsr_dsl
 from lsr_dsl import from_json, parse
-from lsr_dsl.formatter import format_module
+from lsr_dsl.language.formatter import format_module
 
 from conftest import GOLDEN_DIR, ROOT, example_responses, example_specs
 

@@ -5,7 +5,7 @@ import pytest
 
 import lsr_dsl
 from lsr_dsl import parse
-from lsr_dsl.formatter import WIDTH, format_module, format_string, format_value
+from lsr_dsl.language.formatter import WIDTH, format_module, format_string, format_value
 
 from conftest import GOLDEN_DIR, example_specs
 

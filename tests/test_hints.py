@@ -3,7 +3,7 @@ import pytest
 
 import lsr_dsl
 from lsr_dsl.cli import main
-from lsr_dsl.errors import LsrError, LsrSyntaxError
+from lsr_dsl.language.errors import LsrError, LsrSyntaxError
 
 
 def hint_of(src):

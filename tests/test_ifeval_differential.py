@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from lsr_dsl.constraints.ifeval_types import IFEVAL_IDS, ifeval_kwargs_to_params
+from lsr_dsl.constraints.ifeval import IFEVAL_IDS, ifeval_kwargs_to_params
 from lsr_dsl.constraints.registry import REGISTRY
 from lsr_dsl.text import Text
 

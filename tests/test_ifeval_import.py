@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import lsr_dsl
-from lsr_dsl.errors import LsrDataError
-from lsr_dsl.ifeval import instructions_of, to_spec
+from lsr_dsl.language.errors import LsrDataError
+from lsr_dsl.data.ifeval import instructions_of, to_spec
 
 from conftest import IFEVAL_DATA, needs_ifeval_data
 
@@ -28,7 +28,7 @@ def _run_cli(argv):
     try:
         from lsr_dsl.cli import main
     except ImportError:  # pragma: no cover - before the lead wires the CLI
-        from lsr_dsl.eval_cli import main
+        from lsr_dsl.cli import main
     return main(argv)
 
 
@@ -188,7 +188,7 @@ def test_rlvr_ground_truth_errors():
 
 
 def test_all_func_names_map_to_compiling_specs():
-    from lsr_dsl.ifeval import _FUNC_NAMES
+    from lsr_dsl.data.ifeval import _FUNC_NAMES
 
     args = {
         "keyword_list": ["a"], "word": "a", "N": 3, "forbidden_words": ["x"], "letter": "a", "language": "en",

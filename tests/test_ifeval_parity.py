@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lsr_dsl import langid
-from lsr_dsl.constraints.ifeval_types import ifeval_kwargs_to_params
+from lsr_dsl.text import langid
+from lsr_dsl.constraints.ifeval import ifeval_kwargs_to_params
 from lsr_dsl.constraints.registry import REGISTRY
 from lsr_dsl.text import Text
 

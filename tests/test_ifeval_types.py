@@ -4,7 +4,7 @@ from hypothesis import given, settings, strategies as st
 from pydantic import ValidationError
 
 from lsr_dsl.constraints.registry import REGISTRY, Relation, Verdict
-from lsr_dsl.constraints.ifeval_types import IFEVAL_IDS, ifeval_kwargs_to_params
+from lsr_dsl.constraints.ifeval import IFEVAL_IDS, ifeval_kwargs_to_params
 from lsr_dsl.text import Text
 
 EN = "This is a short answer written in plain English about the weather and the sea."

@@ -8,8 +8,8 @@ import pytest
 
 import lsr_dsl
 from lsr_dsl import ast, parse
-from lsr_dsl.errors import LsrError, LsrSchemaError
-from lsr_dsl.interchange import dumps_json, from_json, json_schema, to_json
+from lsr_dsl.language.errors import LsrError, LsrSchemaError
+from lsr_dsl.language.interchange import dumps_json, from_json, json_schema, to_json
 
 from conftest import GOLDEN_DIR, ROOT, example_specs
 

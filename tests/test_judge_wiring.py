@@ -5,7 +5,7 @@ import pytest
 
 import lsr_dsl
 from lsr_dsl.cli import main
-from lsr_dsl.judge import CallableJudge, TransformersJudge
+from lsr_dsl.judges import CallableJudge, TransformersJudge
 from lsr_dsl.reward import LsrReward
 
 SPEC = 'tone("formal") AND no_comma'

@@ -4,9 +4,9 @@ import time
 import pytest
 
 import lsr_dsl
-from lsr_dsl.checker import MAX_ATOMS, MAX_DEFINITION_CHAIN
-from lsr_dsl.errors import LsrCheckError, LsrSyntaxError
-from lsr_dsl.parser import MAX_NESTING
+from lsr_dsl.compiler.checker import MAX_ATOMS, MAX_DEFINITION_CHAIN
+from lsr_dsl.language.errors import LsrCheckError, LsrSyntaxError
+from lsr_dsl.language.parser import MAX_NESTING
 
 
 def test_parentheses_nested_past_the_limit_are_a_syntax_error():

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from lsr_dsl import ast, parse
-from lsr_dsl.errors import LsrError, LsrSyntaxError
-from lsr_dsl.parser import parse_with_comments
+from lsr_dsl.language.errors import LsrError, LsrSyntaxError
+from lsr_dsl.language.parser import parse_with_comments
 
 
 def expr(src: str):

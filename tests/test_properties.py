@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 import lsr_dsl
 from lsr_dsl import LsrError, ast, parse
-from lsr_dsl.formatter import format_expr, format_module
-from lsr_dsl.interchange import from_json, to_json
-from lsr_dsl.verifier import ThenV
+from lsr_dsl.language.formatter import format_expr, format_module
+from lsr_dsl.language.interchange import from_json, to_json
+from lsr_dsl.verifier.nodes import ThenV
 
 from conftest import example_specs
 

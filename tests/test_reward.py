@@ -39,7 +39,8 @@ def trl_call(fn, prompts, completions, **columns):
 def test_no_heavy_imports():
     import subprocess
 
-    code = ("import sys, lsr_dsl, lsr_dsl.reward, lsr_dsl.verl, lsr_dsl.training, lsr_dsl.training.cli, "
+    code = ("import sys, lsr_dsl, lsr_dsl.reward, lsr_dsl.verl, lsr_dsl.judge, lsr_dsl.rewards, lsr_dsl.judges, "
+            "lsr_dsl.evaluation, lsr_dsl.data.ifeval, lsr_dsl.training, lsr_dsl.training.cli, "
             "lsr_dsl.training.config, lsr_dsl.cli; "
             "bad = [m for m in ('torch', 'transformers', 'trl') if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -144,7 +145,7 @@ def test_cache_compiles_each_spec_once():
 
 
 def test_ast_json_and_path_specs(tmp_path):
-    from lsr_dsl.interchange import to_json
+    from lsr_dsl.language.interchange import to_json
 
     spec_dict = to_json(lsr_dsl.loads(AND_SPEC))
     f = tmp_path / "s.lsr"

@@ -12,8 +12,8 @@ from pydantic import ValidationError
 
 from lsr_dsl.constraints import soft  # noqa: F401  (registers)
 from lsr_dsl.constraints.registry import REGISTRY, Verdict
-from lsr_dsl.errors import LsrRuntimeError
-from lsr_dsl.judge import CallableJudge, Judge, TransformersJudge, current_judge, use_judge
+from lsr_dsl.language.errors import LsrRuntimeError
+from lsr_dsl.judges import CallableJudge, Judge, TransformersJudge, current_judge, use_judge
 from lsr_dsl.text import Text
 
 
@@ -185,6 +185,6 @@ def test_transformers_judge_is_lazy():
 def test_importing_lsr_dsl_does_not_import_transformers():
     import subprocess
 
-    code = "import sys, lsr_dsl.constraints, lsr_dsl.judge, lsr_dsl.catalogue; print('transformers' in sys.modules)"
+    code = "import sys, lsr_dsl.constraints, lsr_dsl.judge, lsr_dsl.compiler.catalogue; print('transformers' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

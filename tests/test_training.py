@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import lsr_dsl
-from lsr_dsl.errors import LsrConfigError, LsrDataError
+from lsr_dsl.language.errors import LsrConfigError, LsrDataError
 
 pytest.importorskip("trl")
 pytest.importorskip("torch")

@@ -8,8 +8,8 @@ import pickle
 import pytest
 
 import lsr_dsl
-from lsr_dsl.program import Program, Result
-from lsr_dsl.verifier import ThenV
+from lsr_dsl.verifier.program import Program, Result
+from lsr_dsl.verifier.nodes import ThenV
 
 
 def c(tag: str) -> str:

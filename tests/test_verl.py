@@ -45,7 +45,7 @@ def test_prompt_from_extra_info_and_ground_truth_dict():
 
 
 def test_ast_json_ground_truth_and_path(tmp_path):
-    from lsr_dsl.interchange import to_json
+    from lsr_dsl.language.interchange import to_json
 
     ast = to_json(lsr_dsl.loads(SPEC))
     f = tmp_path / "spec.lsr"
@@ -82,7 +82,7 @@ def test_errors_score_zero_and_detailed():
     ({"raif_tiers": "false"}, "raif_tiers must be true or false"),
 ])
 def test_invalid_reward_kwargs_raise(kwargs, match):
-    from lsr_dsl.errors import LsrConfigError
+    from lsr_dsl.language.errors import LsrConfigError
 
     for name in ("compute_score", "compute_score_detailed"):
         fn = load_like_verl(name, **kwargs)

@@ -68,15 +68,20 @@ def test_wheel_contains_the_grammar(installed):
     with zipfile.ZipFile(installed["wheel"]) as z:
         names = set(z.namelist())
     assert "lsr_dsl/grammar/lsr.lark" in names
-    assert "lsr_dsl/parser.py" in names and "lsr_dsl/cli.py" in names
+    # every module of every subpackage ships (a subpackage left out of pyproject's list would not)
+    for src in sorted((ROOT / "lsr_dsl").rglob("*.py")):
+        rel = src.relative_to(ROOT).as_posix()
+        assert rel in names, f"{rel} is missing from the wheel"
+    for src in sorted((ROOT / "training").glob("*.py")):
+        assert f"lsr_dsl/training/{src.name}" in names
     assert any(n.endswith("entry_points.txt") for n in names)
     with zipfile.ZipFile(installed["wheel"]) as z:
         ep = next(z.read(n).decode() for n in names if n.endswith("entry_points.txt"))
-    assert "lsr = lsr_dsl.cli:entry" in ep
+    assert "lsr = lsr_dsl.cli.main:entry" in ep
 
 
 def test_installed_package_is_the_wheel(installed):
-    code = "import lsr_dsl, lsr_dsl.parser as p; print(lsr_dsl.__file__); print(len(p.grammar_text()))"
+    code = "import lsr_dsl, lsr_dsl.language.parser as p; print(lsr_dsl.__file__); print(len(p.grammar_text()))"
     r = _run([str(installed["python"]), "-c", code], cwd=installed["cwd"])
     assert r.returncode == 0, r.stderr
     location, grammar_len = r.stdout.split()

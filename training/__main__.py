@@ -10,8 +10,8 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from ..errors import LsrError
-from .cli import add_make_tiny_model_parser, add_train_parser
+from lsr_dsl.language.errors import LsrError
+from lsr_dsl.training.cli import add_make_tiny_model_parser, add_train_parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

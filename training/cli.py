@@ -3,7 +3,7 @@
 The main CLI (``lsr_dsl.cli``) calls :func:`add_train_parser` and
 :func:`add_make_tiny_model_parser` on its subparsers; each sets ``func`` to a
 callable ``(args) -> int``.  User errors are raised as
-:class:`~lsr_dsl.errors.LsrConfigError` / ``LsrDataError`` (the main CLI prints
+:class:`~lsr_dsl.language.errors.LsrConfigError` / ``LsrDataError`` (the main CLI prints
 ``err.render()`` and exits 2).
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any, Dict
 
 
 def _train(args: argparse.Namespace) -> int:
-    from ..errors import LsrConfigError
-    from .train import run_train
+    from lsr_dsl.language.errors import LsrConfigError
+    from lsr_dsl.training.train import run_train
 
     overrides: Dict[str, Any] = {}
     labels: Dict[str, str] = {}  # where each override came from, for its error messages
@@ -84,7 +84,7 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _make_tiny(args: argparse.Namespace) -> int:
-    from .tiny_model import make_tiny_model
+    from lsr_dsl.training.tiny_model import make_tiny_model
 
     sizes = {}
     if args.hidden_size is not None:
@@ -118,7 +118,7 @@ def add_make_tiny_model_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from lsr_dsl.training.demo import run_demo
 
     run_demo(args.outdir)
     return 0

@@ -1,6 +1,6 @@
 """The ``lsr train`` config file (YAML), validated with pydantic.
 
-Every section rejects unknown keys.  Errors are :class:`~lsr_dsl.errors.LsrConfigError`
+Every section rejects unknown keys.  Errors are :class:`~lsr_dsl.language.errors.LsrConfigError`
 naming the file and the field path (``tiny.yaml: grpo.learning_rate: Input should be
 a valid number``), with the YAML line and column when they can be found.
 
@@ -16,8 +16,8 @@ from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..errors import Diagnostic, LsrConfigError
-from ..span import Span
+from lsr_dsl.language.errors import Diagnostic, LsrConfigError
+from lsr_dsl.language.span import Span
 
 
 class _Strict(BaseModel):
@@ -280,7 +280,7 @@ def _top_level_guess(name: str, value: Any) -> Optional[str]:
 
 
 def _unknown_field_hint(loc: tuple, value: Any = None) -> Optional[str]:
-    from ..errors import closest
+    from lsr_dsl.language.errors import closest
 
     models: Dict[str, type] = {"model": ModelConfig, "dataset": DatasetConfig, "reward": RewardConfig,
                                "grpo": GrpoConfig, "lora": LoraConfigModel}
@@ -393,7 +393,7 @@ def _check_extra(cfg: TrainConfig, file: str, source: Optional[str], owners: Seq
             raise config_error(where, ".".join(loc), "set this at its own place in the config, not in grpo.extra",
                                src, pos)
         if fields is not None and key not in fields:
-            from ..errors import closest
+            from lsr_dsl.language.errors import closest
 
             guess = closest(key, fields)
             raise config_error(where, ".".join(loc), "not a field of TRL's GRPOConfig", src, pos,

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-from . import _demo_data
+from lsr_dsl.training import _demo_data
 
 _REPO_EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "train" / "tiny.yaml"
 
@@ -29,8 +29,8 @@ def demo_config_path(outdir: Path) -> Path:
 
 def run_demo(outdir: str = "runs/demo", *, max_steps: Optional[int] = None, quiet: bool = False) -> Dict[str, Any]:
     """Make the tiny model in ``OUTDIR/tiny-model`` if absent, train into ``OUTDIR/run``, report the rewards."""
-    from .tiny_model import make_tiny_model
-    from .train import run_train
+    from lsr_dsl.training.tiny_model import make_tiny_model
+    from lsr_dsl.training.train import run_train
 
     t0 = time.time()
     out = Path(outdir)

@@ -42,7 +42,7 @@ def build_tokenizer(vocab_size: int = 512):
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
-    from ._corpus import corpus_lines
+    from lsr_dsl.training._corpus import corpus_lines
 
     tok = Tokenizer(models.BPE(unk_token=None))
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
@@ -78,7 +78,7 @@ def make_tiny_model(outdir: str | os.PathLike, *, seed: int = 0, force: bool = F
     import torch
     from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
 
-    from ..errors import LsrConfigError
+    from lsr_dsl.language.errors import LsrConfigError
 
     out = Path(outdir)
     if out.exists() and not out.is_dir():
@@ -146,7 +146,7 @@ def make_tiny_model(outdir: str | os.PathLike, *, seed: int = 0, force: bool = F
 
 
 def _check_sizes(sizes: dict) -> None:
-    from ..errors import LsrConfigError
+    from lsr_dsl.language.errors import LsrConfigError
 
     for key, value in sizes.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:

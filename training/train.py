@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from ..errors import LsrDataError
-from .config import TrainConfig, config_error, load_config, resolve_input_path
+from lsr_dsl.language.errors import LsrDataError
+from lsr_dsl.training.config import TrainConfig, config_error, load_config, resolve_input_path
 
 
 # --------------------------------------------------------------------------- data
@@ -74,8 +74,8 @@ def load_rows(cfg: TrainConfig) -> List[Dict[str, Any]]:
 def _row_problem(line: str, pc: str, sc: str, cfg: TrainConfig,
                  compiled: Dict[str, Optional[str]]) -> Any:
     """The row (a dict), or why it is bad (a string)."""
-    from .. import compile_any
-    from ..errors import LsrError
+    from lsr_dsl.api import compile_any
+    from lsr_dsl.language.errors import LsrError
 
     try:
         row = json.loads(line)
@@ -305,8 +305,8 @@ def run_train(config: str | os.PathLike | TrainConfig, *, resume: bool = False,
     import torch  # noqa: F401 - heavy imports only from here on
     from trl import GRPOTrainer
 
-    from ..reward import LsrReward, ThinkFormatReward
-    from .tiny_model import is_tiny_model, make_tiny_model
+    from lsr_dsl.rewards import LsrReward, ThinkFormatReward
+    from lsr_dsl.training.tiny_model import is_tiny_model, make_tiny_model
 
     random.seed(cfg.seed)
     out = Path(cfg.output_dir)
@@ -361,7 +361,7 @@ def run_train(config: str | os.PathLike | TrainConfig, *, resume: bool = False,
 
     judge = None
     if cfg.reward.judge:
-        from lsr_dsl.judge import TransformersJudge
+        from lsr_dsl.judges.causal_lm import TransformersJudge
 
         judge = TransformersJudge(resolve_input_path(cfg.reward.judge, cfg.config_path), device=cfg.reward.judge_device)
     reward = LsrReward(spec_column=cfg.dataset.spec_column, mode=cfg.mode, gamma=cfg.gamma,
@@ -456,9 +456,15 @@ def _quiet_known_noise(trainer: Any):
 
 def _train_with(GRPOTrainer, cfg, args, model_path, reward, reward_funcs, dataset, peft_config,
                 metrics_path, ckpt, out, rows, precision, quiet, t_start) -> Dict[str, Any]:
-    from .callbacks import (CompactProgressCallback, MetricsJsonlCallback, SaveAtEndCallback, plot_rewards,
-                            read_metrics, reward_start_end)
-    from .tiny_model import is_tiny_model
+    from lsr_dsl.training.callbacks import (
+        CompactProgressCallback,
+        MetricsJsonlCallback,
+        SaveAtEndCallback,
+        plot_rewards,
+        read_metrics,
+        reward_start_end,
+    )
+    from lsr_dsl.training.tiny_model import is_tiny_model
 
     try:
         trainer = GRPOTrainer(

@@ -1,7 +1,7 @@
-"""Soft constraints: judged by a model through :mod:`lsr_dsl.judge`.
+"""Soft constraints: judged by a model through :mod:`lsr_dsl.judges`.
 
 Their score is the judge's P(YES) in [0, 1] (or 0/1 with ``threshold``). With no
-judge configured they raise :class:`~lsr_dsl.errors.LsrRuntimeError`: a soft
+judge configured they raise :class:`~lsr_dsl.language.errors.LsrRuntimeError`: a soft
 constraint never passes silently.
 """
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import Optional
 
 from pydantic import Field, field_validator
 
-from ..judge import ask, require_judge
-from ..text import Text
-from .registry import Params, Verdict, constraint
+from lsr_dsl.judges.protocol import ask, require_judge
+from lsr_dsl.text import Text
+from lsr_dsl.constraints.registry import Params, Verdict, constraint
 
 FAMILY_SOFT = "soft"
 _MAX_QUESTION = 1000

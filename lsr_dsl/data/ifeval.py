@@ -1,0 +1,415 @@
+"""IFEval rows → .lsr specs (``lsr import ifeval``).
+
+An IFEval row (``key``, ``prompt``, ``instruction_id_list``, ``kwargs``) becomes
+one spec block whose body is the AND of its instructions, in order::
+
+    spec ifeval_1000 {
+      id: 1000
+      prompt: "Write a 300+ word summary …"
+      punctuation:no_comma AND detectable_format:number_highlighted_sections(num_highlights=3)
+        AND length_constraints:number_words(relation="at least", num_words=300)
+    }
+
+Choices (see ``docs/eval.md``):
+
+- Atoms are named by their **IFEval instruction id** (an accepted alias of the
+  DSL name), so a spec reads like the row it came from and the trace's
+  ``label`` is the instruction id.
+- ``null`` kwargs mean "not given" and are dropped; the other kwargs are written
+  in the row's order, with IFEval's parameter names.
+- Repeated instruction ids are kept, each as its own operand, in order.
+- The prompt is kept as the spec's ``prompt`` metadata (exactly, escapes and
+  all), the key as its ``id``.
+
+Besides IFEval's own format, :func:`instructions_of` reads the ground-truth
+column of open RLVR datasets (allenai open-instruct): a JSON (or Python-literal)
+string or value that is a list of ``{"instruction_id": [...], "kwargs": [...]}``
+dicts, one such dict, or an old-style ``{"func_name": ..., <args>}`` dict whose
+function is mapped to the equivalent IFEval instruction.
+"""
+from __future__ import annotations
+
+import ast as _pyast
+import json
+import re
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from lsr_dsl.language.errors import LsrDataError, LsrError, closest
+from lsr_dsl.language.formatter import format_string, format_value
+
+__all__ = [
+    "Instruction",
+    "instructions_of",
+    "row_key",
+    "row_prompt",
+    "spec_name",
+    "to_spec",
+    "atom_source",
+    "check_instruction",
+]
+
+#: One instruction of a row: (instruction id, kwargs without nulls).
+Instruction = Tuple[str, Dict[str, Any]]
+
+_NAME_OK = re.compile(r"[A-Za-z0-9_]")
+
+
+def _registry():
+    from lsr_dsl.constraints.registry import REGISTRY
+
+    return REGISTRY
+
+
+def _ifeval_ids() -> Sequence[str]:
+    from lsr_dsl.constraints.ifeval import IFEVAL_IDS
+
+    return list(IFEVAL_IDS)
+
+
+# ---------------------------------------------------------------------------
+# Keys, names, prompts
+
+
+def parse_row(text: Any) -> Mapping[str, Any]:
+    """One JSONL row as a mapping (a mapping passes through); LsrDataError otherwise."""
+    from lsr_dsl.language.errors import LsrDataError
+
+    row = text
+    if isinstance(text, (str, bytes)):
+        try:
+            row = json.loads(text)
+        except ValueError as e:
+            raise LsrDataError(f"not a JSON object ({e})") from None
+    if not isinstance(row, Mapping):
+        raise LsrDataError(f"a row must be a JSON object, not {type(row).__name__}")
+    return row
+
+
+def row_key(row: Mapping[str, Any], default: Any = None) -> Any:
+    """The row's identifier: ``key``, else ``id``, else ``default`` (e.g. the line number)."""
+    for k in ("key", "id"):
+        v = row.get(k)
+        if v is not None and not isinstance(v, bool) and isinstance(v, (int, str)):
+            return v
+    return default
+
+
+def spec_name(key: Any) -> str:
+    """``ifeval_<key>``, with every character outside ``[A-Za-z0-9_]`` replaced by ``_``."""
+    return "ifeval_" + "".join(c if _NAME_OK.fullmatch(c) else "_" for c in str(key))
+
+
+def row_prompt(row: Mapping[str, Any]) -> Optional[str]:
+    """The prompt: ``prompt``, else the last user message of ``messages`` (RLVR rows)."""
+    p = row.get("prompt")
+    if isinstance(p, str):
+        return p
+    msgs = row.get("messages")
+    if isinstance(msgs, list):
+        for m in reversed(msgs):
+            if isinstance(m, Mapping) and m.get("role") == "user" and isinstance(m.get("content"), str):
+                return m["content"]
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Reading the instructions of a row
+
+
+def _loads_lenient(text: str) -> Any:
+    """JSON, or a Python literal (open-instruct writes ground truth with ``str(list)``)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return _pyast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        raise ValueError("ground_truth is neither JSON nor a Python literal") from None
+
+
+def _clean_kwargs(kw: Any, where: str) -> Dict[str, Any]:
+    if kw is None:
+        return {}
+    if not isinstance(kw, Mapping):
+        raise ValueError(f"{where}: kwargs must be an object, not {type(kw).__name__}")
+    return {str(k): v for k, v in kw.items() if v is not None}
+
+
+def _pairs(ids: Any, kwargs: Any) -> List[Instruction]:
+    if isinstance(ids, str):
+        ids = [ids]
+        if isinstance(kwargs, Mapping) or kwargs is None:
+            kwargs = [kwargs]
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise ValueError("instruction_id_list must be a list of strings")
+    if kwargs is None:
+        kwargs = [None] * len(ids)
+    if not isinstance(kwargs, list):
+        raise ValueError(f"kwargs must be a list (one object per instruction), not {type(kwargs).__name__}")
+    if len(kwargs) != len(ids):
+        raise ValueError(f"{len(ids)} instruction ids but {len(kwargs)} kwargs objects")
+    return [(i, _clean_kwargs(kw, f"instruction {n} ({i})")) for n, (i, kw) in enumerate(zip(ids, kwargs), 1)]
+
+
+def _around(name: str, n: Any, tol: int, count: str, rel: str) -> Tuple[str, Dict[str, Any], Dict[str, Any]]:
+    return name, {count: max(int(n) - tol, 0), rel: ">="}, {count: int(n) + tol, rel: "<="}
+
+
+_QUANT = {"at least": ">=", "at most": "<=", "less than": "<", "more than": ">", "exactly": "=="}
+
+
+def _from_func_name(gt: Mapping[str, Any]) -> List[Instruction]:
+    """Map an old-style open-instruct ``{"func_name": …}`` ground truth to IFEval instructions.
+
+    The mapped instruction is IFEval's (the checks differ from open-instruct's own
+    functions in details such as word counting); ``quantifier="around"`` becomes a
+    range, written as the special id ``"<id>#around"`` and expanded by :func:`atom_source`.
+    """
+    args = {k: v for k, v in gt.items() if k != "func_name" and v is not None}
+    f = gt.get("func_name")
+
+    def need(*names: str) -> List[Any]:
+        missing = [n for n in names if n not in args]
+        if missing:
+            raise ValueError(f"func_name {f!r} needs {', '.join(missing)}")
+        return [args[n] for n in names]
+
+    def quant(name: str, count: str, rel: str, tol_fn) -> Instruction:
+        n, q = need("N", "quantifier")
+        if q == "around":
+            if isinstance(n, bool) or not isinstance(n, int):
+                raise ValueError(f"N must be an integer, not {n!r}")
+            return (name + "#around", {"count": count, "relation": rel, "N": n, "tol": tol_fn(n)})
+        if q not in _QUANT:
+            raise ValueError(f"unknown quantifier {q!r} (expected 'at least', 'at most' or 'around')")
+        return (name, {count: n, rel: _QUANT[q]})
+
+    if f == "verify_keywords":
+        (kw,) = need("keyword_list")
+        return [("keywords:existence", {"keywords": kw, "literal": True})]
+    if f == "verify_keyword_frequency":
+        w, n = need("word", "N")
+        return [("keywords:frequency", {"keyword": w, "frequency": n, "relation": "==", "whole_word": True, "literal": True})]
+    if f == "validate_forbidden_words":
+        (fw,) = need("forbidden_words")
+        return [("keywords:forbidden_words", {"forbidden_words": fw, "whole_word": False, "literal": True})]
+    if f == "verify_letter_frequency":
+        letter, n = need("letter", "N")
+        return [("keywords:letter_frequency", {"letter": letter, "let_frequency": n, "let_relation": "=="})]
+    if f == "validate_response_language":
+        (lang,) = need("language")
+        return [("language:response_language", {"language": lang})]
+    if f == "verify_paragraph_count":
+        (n,) = need("N")
+        return [("length_constraints:number_paragraphs", {"num_paragraphs": n})]
+    if f == "validate_word_constraint":
+        return [quant("length_constraints:number_words", "num_words", "relation", lambda n: max(round(n * 0.1), 1))]
+    if f == "verify_sentence_constraint":
+        return [quant("length_constraints:number_sentences", "num_sentences", "relation", lambda n: 1)]
+    if f == "validate_paragraphs":
+        n, word, i = need("N", "first_word", "i")
+        return [("length_constraints:nth_paragraph_first_word", {"num_paragraphs": n, "nth_paragraph": i, "first_word": word})]
+    if f == "verify_postscript":
+        (m,) = need("postscript_marker")
+        return [("detectable_content:postscript", {"postscript_marker": m})]
+    if f == "validate_placeholders":
+        (n,) = need("N")
+        return [("detectable_content:number_placeholders", {"num_placeholders": n})]
+    if f == "verify_bullet_points":
+        (n,) = need("N")
+        return [("detectable_format:number_bullet_lists", {"num_bullets": n})]
+    if f == "validate_title":
+        return [("detectable_format:title", {})]
+    if f == "validate_choice":
+        (opts,) = need("options")
+        if isinstance(opts, str):
+            opts = [opts]
+        return [("detectable_format:constrained_response", {"options": opts})]
+    if f == "validate_highlighted_sections":
+        (n,) = need("N")
+        return [("detectable_format:number_highlighted_sections", {"num_highlights": n})]
+    if f == "validate_sections":
+        n, sp = need("N", "section_splitter")
+        return [("detectable_format:multiple_sections", {"num_sections": n, "section_spliter": sp})]
+    if f == "validate_json_format":
+        return [("detectable_format:json_format", {})]
+    if f == "validate_repeat_prompt":
+        (p,) = need("original_prompt")
+        return [("combination:repeat_prompt", {"prompt_to_repeat": p})]
+    if f == "validate_two_responses":
+        return [("combination:two_responses", {})]
+    if f == "validate_uppercase":
+        return [("change_case:english_capital", {"english": False})]
+    if f == "validate_lowercase":
+        return [("change_case:english_lowercase", {"english": False})]
+    if f == "validate_frequency_capital_words":
+        return [quant("change_case:capital_word_frequency", "capital_frequency", "capital_relation", lambda n: max(round(n * 0.1), 1))]
+    if f == "validate_end":
+        (e,) = need("end_phrase")
+        return [("startend:end_checker", {"end_phrase": e})]
+    if f == "validate_quotation":
+        return [("startend:quotation", {})]
+    if f == "validate_no_commas":
+        return [("punctuation:no_comma", {})]
+    guess = closest(str(f), _FUNC_NAMES)
+    hint = f" (did you mean '{guess}'?)" if guess else ""
+    raise ValueError(f"unknown ground-truth func_name {f!r}{hint}")
+
+
+_FUNC_NAMES = (
+    "verify_keywords", "verify_keyword_frequency", "validate_forbidden_words", "verify_letter_frequency",
+    "validate_response_language", "verify_paragraph_count", "validate_word_constraint",
+    "verify_sentence_constraint", "validate_paragraphs", "verify_postscript", "validate_placeholders",
+    "verify_bullet_points", "validate_title", "validate_choice", "validate_highlighted_sections",
+    "validate_sections", "validate_json_format", "validate_repeat_prompt", "validate_two_responses",
+    "validate_uppercase", "validate_lowercase", "validate_frequency_capital_words", "validate_end",
+    "validate_quotation", "validate_no_commas",
+)  # fmt: skip
+
+
+def _from_ground_truth(gt: Any, depth: int = 0) -> List[Instruction]:
+    if depth > 4:
+        raise ValueError("ground_truth is nested too deeply")
+    if isinstance(gt, str):
+        return _from_ground_truth(_loads_lenient(gt), depth + 1)
+    if isinstance(gt, list):
+        if not gt:
+            raise ValueError("ground_truth is an empty list")
+        out: List[Instruction] = []
+        for item in gt:
+            out.extend(_from_ground_truth(item, depth + 1))
+        return out
+    if isinstance(gt, Mapping):
+        if "func_name" in gt:
+            return _from_func_name(gt)
+        for ids_key in ("instruction_id_list", "instruction_id"):
+            if ids_key in gt:
+                return _pairs(gt[ids_key], gt.get("kwargs"))
+        raise ValueError("ground_truth has neither 'instruction_id' nor 'func_name'")
+    raise ValueError(f"ground_truth must be a string, list or object, not {type(gt).__name__}")
+
+
+def instructions_of(row: Mapping[str, Any]) -> List[Instruction]:
+    """The row's instructions in order, repeated ids kept, null kwargs dropped.
+
+    Reads ``instruction_id_list`` (or ``instruction_id``) + ``kwargs``, else
+    ``ground_truth``. Raises ``ValueError`` with a reason when the row has neither
+    or they are malformed (no id validation here: see :func:`check_instruction`).
+    """
+    if not isinstance(row, Mapping):
+        raise ValueError(f"a row must be a JSON object, not {type(row).__name__}")
+    for ids_key in ("instruction_id_list", "instruction_id"):
+        if ids_key in row:
+            out = _pairs(row[ids_key], row.get("kwargs"))
+            break
+    else:
+        if "ground_truth" in row:
+            out = _from_ground_truth(row["ground_truth"])
+        else:
+            raise ValueError("the row has no 'instruction_id_list' + 'kwargs' (nor a 'ground_truth')")
+    if not out:
+        raise ValueError("the row has no instructions")
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Writing source
+
+
+def _call(name: str, kwargs: Mapping[str, Any]) -> str:
+    if not kwargs:
+        return name
+    return name + "(" + ", ".join(f"{k}={format_value(v)}" for k, v in kwargs.items()) + ")"
+
+
+def atom_source(instruction_id: str, kwargs: Mapping[str, Any]) -> str:
+    """One instruction as an .lsr operand: ``id(k=v, …)``, or a parenthesised range for ``#around``."""
+    if instruction_id.endswith("#around"):
+        base = instruction_id[: -len("#around")]
+        n, tol, count, rel = kwargs["N"], kwargs["tol"], kwargs["count"], kwargs["relation"]
+        lo = {count: max(n - tol, 0), rel: ">="}
+        hi = {count: n + tol, rel: "<="}
+        return f"({_call(base, lo)} AND {_call(base, hi)})"
+    for k in kwargs:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k):
+            raise ValueError(f"kwargs key {k!r} is not a parameter name")
+    return _call(instruction_id, kwargs)
+
+
+def check_instruction(instruction_id: str, kwargs: Mapping[str, Any]) -> Optional[str]:
+    """``None`` if the instruction compiles, else the reason (unknown id, bad value …)."""
+    reg = _registry()
+    base = instruction_id[: -len("#around")] if instruction_id.endswith("#around") else instruction_id
+    if base not in reg:
+        return unknown_id_message(base)
+    from lsr_dsl.api import compile as _compile
+
+    try:
+        _compile(atom_source(instruction_id, kwargs))
+    except (LsrError, ValueError) as e:
+        return _reason(e)
+    return None
+
+
+def unknown_id_message(instruction_id: str) -> str:
+    guess = closest(instruction_id, _ifeval_ids()) or closest(instruction_id, list(_registry().names()))
+    hint = f" (did you mean '{guess}'?)" if guess else ""
+    return f"unknown instruction id {instruction_id!r}{hint}"
+
+
+def _reason(e: Exception) -> str:
+    if isinstance(e, LsrError) and e.errors:
+        msgs = [d.message for d in e.errors]
+        return "; ".join(dict.fromkeys(msgs))
+    return str(e)
+
+
+def instruction_label(instruction_id: str) -> str:
+    """The id as shown in reports (``#around`` ranges keep their base id)."""
+    return instruction_id[: -len("#around")] if instruction_id.endswith("#around") else instruction_id
+
+
+def spec_source(key: Any, prompt: Optional[str], instructions: Sequence[Instruction]) -> str:
+    """The spec block text for already-read instructions (no validation)."""
+    head = [f"spec {spec_name(key)} {{"]
+    head.append(f"  id: {format_value(key) if isinstance(key, (int, str)) and not isinstance(key, bool) else format_string(str(key))}")
+    if prompt is not None:
+        head.append(f"  prompt: {format_string(prompt)}")
+    ops = [atom_source(i, kw) for i, kw in instructions]
+    body = "  " + "\n    AND ".join(ops)
+    return "\n".join(head) + "\n" + body + "\n}\n"
+
+
+def to_spec(row: Mapping[str, Any], *, key: Any = None, check: bool = True) -> str:
+    """An IFEval-format row (or an RLVR ground-truth row) → .lsr source of one spec.
+
+    ``key`` overrides the row's ``key``/``id`` (required when the row has neither).
+    With ``check`` (default) every instruction is validated and a bad row raises
+    :class:`~lsr_dsl.language.errors.LsrDataError` naming the row key and the instruction.
+    """
+    k = row_key(row, key) if key is None else key
+    if k is None:
+        raise LsrDataError("the row has no 'key' (or 'id'); pass key=…")
+    try:
+        instructions = instructions_of(row)
+    except ValueError as e:
+        raise LsrDataError(f"row {k}: {e}") from None
+    if check:
+        problems = []
+        for n, (iid, kw) in enumerate(instructions, 1):
+            why = check_instruction(iid, kw)
+            if why is not None:
+                problems.append(f"instruction {n} ({instruction_label(iid)}): {why}")
+        if problems:
+            raise LsrDataError(f"row {k}: " + "; ".join(problems))
+    try:
+        source = spec_source(k, row_prompt(row), instructions)
+    except ValueError as e:
+        raise LsrDataError(f"row {k}: {e}") from None
+    from lsr_dsl.api import fmt
+
+    try:
+        return fmt(source)  # the canonical layout: lsr fmt leaves imported files unchanged
+    except LsrError as e:  # pragma: no cover - spec_source writes valid syntax
+        raise LsrDataError(f"row {k}: {e}") from None

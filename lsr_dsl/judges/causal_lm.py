@@ -1,0 +1,163 @@
+"""A judge that reads P(YES) from a local causal language model's next-token logits (RAIF-style).
+
+``transformers`` and ``torch`` are imported only when such a judge first runs.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+from typing import Any, List, Optional, Sequence
+
+from lsr_dsl.language.errors import LsrRuntimeError
+
+
+DEFAULT_TEMPLATE = (
+    "Read the response below and answer the question about it.\n\n"
+    "Response:\n<<<\n{response}\n>>>\n\n"
+    "Question: {question}\n"
+    "Answer with a single word, YES or NO."
+)
+
+_YES = ("YES", "Yes", "yes", " YES", " Yes", " yes")
+_NO = ("NO", "No", "no", " NO", " No", " no")
+
+
+def _logsumexp(xs: Sequence[float]) -> float:
+    m = max(xs)
+    if math.isinf(m):
+        return m
+    return m + math.log(sum(math.exp(x - m) for x in xs))
+
+
+class TransformersJudge:
+    """P(YES) from a local causal language model's next-token logits.
+
+    The question and response are put into ``template`` (as a user turn of the
+    tokenizer's chat template when it has one); the answer's first token is
+    compared between YES-like and NO-like tokens:
+    ``P(YES) = Σ exp(logit_yes) / (Σ exp(logit_yes) + Σ exp(logit_no))``.
+
+    ``model`` and ``tokenizer`` may be passed in (already loaded, or fakes in
+    tests); otherwise they are loaded from ``model_name_or_path`` on first use
+    with ``transformers.AutoModelForCausalLM`` / ``AutoTokenizer``.
+    """
+
+    def __init__(
+        self,
+        model_name_or_path: Optional[str] = None,
+        *,
+        model: Any = None,
+        tokenizer: Any = None,
+        device: Optional[str] = None,
+        template: str = DEFAULT_TEMPLATE,
+        max_response_chars: int = 20_000,
+        use_chat_template: bool = True,
+        model_kwargs: Optional[dict] = None,
+    ) -> None:
+        if model_name_or_path is None and (model is None or tokenizer is None):
+            raise ValueError("give model_name_or_path, or both model and tokenizer")
+        if "{question}" not in template or "{response}" not in template:
+            raise ValueError("template must contain {question} and {response}")
+        self.model_name_or_path = model_name_or_path
+        self.model = model
+        self.tokenizer = tokenizer
+        self.device = device
+        self.template = template
+        self.max_response_chars = max_response_chars
+        self.use_chat_template = use_chat_template
+        self.model_kwargs = dict(model_kwargs or {})
+        self._ids: Optional[tuple] = None
+
+    def __repr__(self) -> str:
+        return f"TransformersJudge({self.model_name_or_path or type(self.model).__name__!r})"
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        if self.model_name_or_path is not None:  # reload in the new process instead of pickling weights
+            state["model"] = state["tokenizer"] = None
+            state["_ids"] = None
+        return state
+
+    # -- loading -------------------------------------------------------------
+    def _load(self) -> None:
+        if self.model is not None and self.tokenizer is not None:
+            return
+        try:
+            import transformers  # noqa: WPS433  (lazy by design)
+        except ImportError as e:  # pragma: no cover - depends on the environment
+            raise LsrRuntimeError("TransformersJudge needs the 'transformers' package (pip install lsr-dsl[train])") from e
+        name = str(self.model_name_or_path)
+        if name.startswith(("/", "./", "../", "~")) and not os.path.isdir(os.path.expanduser(name)):
+            raise LsrRuntimeError(f"judge model not found: {name} is not a directory")
+        if self.tokenizer is None:
+            self.tokenizer = transformers.AutoTokenizer.from_pretrained(self.model_name_or_path)
+        if self.model is None:
+            kwargs = {"torch_dtype": "auto", **self.model_kwargs}
+            self.model = transformers.AutoModelForCausalLM.from_pretrained(self.model_name_or_path, **kwargs)
+            if self.device:
+                self.model.to(self.device)
+            self.model.eval()
+
+    def _token_ids(self) -> tuple:
+        if self._ids is None:
+            def ids(words: Sequence[str]) -> List[int]:
+                out: List[int] = []
+                for w in words:
+                    toks = self.tokenizer.encode(w, add_special_tokens=False)
+                    if toks and toks[0] not in out:
+                        out.append(int(toks[0]))
+                return out
+
+            yes, no = ids(_YES), ids(_NO)
+            overlap = set(yes) & set(no)
+            yes = [i for i in yes if i not in overlap]
+            no = [i for i in no if i not in overlap]
+            if not yes or not no:
+                raise LsrRuntimeError("could not find distinct YES and NO tokens in the judge's vocabulary")
+            self._ids = (yes, no)
+        return self._ids
+
+    def prompt(self, question: str, response: str) -> str:
+        """The exact text fed to the model."""
+        if len(response) > self.max_response_chars:
+            response = response[: self.max_response_chars] + "\n[…truncated]"
+        user = self.template.format(question=question, response=response)
+        tok = self.tokenizer
+        if self.use_chat_template and getattr(tok, "chat_template", None) and hasattr(tok, "apply_chat_template"):
+            return tok.apply_chat_template(
+                [{"role": "user", "content": user}], tokenize=False, add_generation_prompt=True
+            )
+        return user + "\nAnswer:"
+
+    # -- scoring -------------------------------------------------------------
+    def __call__(self, question: str, response: str) -> float:
+        self._load()
+        yes, no = self._token_ids()
+        text = self.prompt(question, response)
+        try:
+            import torch  # noqa: WPS433
+
+            no_grad: Any = torch.no_grad()
+        except ImportError:  # fakes in tests run without torch
+            no_grad = contextlib.nullcontext()
+        enc = self.tokenizer(text, return_tensors="pt", add_special_tokens=False)
+        target = self.device or getattr(self.model, "device", None)
+        if target is not None and hasattr(enc, "to"):
+            enc = enc.to(target)
+        with no_grad:
+            out = self.model(**enc)
+        logits = getattr(out, "logits", None)
+        if logits is None and isinstance(out, dict):
+            logits = out.get("logits")
+        if logits is None:
+            raise LsrRuntimeError("the judge model returned no logits")
+        row = logits[0][-1]
+        if hasattr(row, "float"):
+            row = row.float()
+        values = row.tolist() if hasattr(row, "tolist") else list(row)
+        ly = _logsumexp([float(values[i]) for i in yes])
+        ln = _logsumexp([float(values[i]) for i in no])
+        if math.isinf(ly) and math.isinf(ln):
+            return 0.5
+        return 1.0 / (1.0 + math.exp(min(700.0, max(-700.0, ln - ly))))

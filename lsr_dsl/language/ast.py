@@ -1,0 +1,184 @@
+"""The abstract syntax tree: immutable, typed nodes that keep their source spans.
+
+Node equality ignores spans, so ``parse(fmt(x)) == parse(x)`` compares meaning,
+not layout. Every node has a ``kind`` that tags it in the JSON interchange form
+(see ``docs/ast.md`` and ``docs/ast.schema.json``).
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, Dict, Literal, Optional, Tuple, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lsr_dsl.language.span import Span
+
+#: A literal value: what a string, number, bool, null, list or dict literal denotes.
+Value = Any
+
+AST_VERSION = 1
+
+
+class Node(BaseModel):
+    """Base of all AST nodes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    span: Optional[Span] = None
+
+    # Equality and hashing ignore source positions.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Node):
+            return NotImplemented
+        return type(self) is type(other) and strip_spans(self.to_json()) == strip_spans(other.to_json())
+
+    def __hash__(self) -> int:
+        import json
+
+        return hash(json.dumps(strip_spans(self.to_json()), sort_keys=True, default=str))
+
+    def to_json(self, *, spans: bool = True) -> Dict[str, Any]:
+        """The node as interchange JSON (a dict)."""
+        data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return data if spans else strip_spans(data)
+
+
+def strip_spans(data: Any) -> Any:
+    """A copy of interchange JSON without any ``span`` keys."""
+    if isinstance(data, dict):
+        return {k: strip_spans(v) for k, v in data.items() if k != "span"}
+    if isinstance(data, list):
+        return [strip_spans(v) for v in data]
+    return data
+
+
+class Arg(Node):
+    """One argument of an atom: positional (``name`` is None) or keyword."""
+
+    name: Optional[str] = None
+    value: Value = None
+
+
+class Comparison(Node):
+    """Comparison sugar on an atom: ``words >= 300``."""
+
+    op: Literal["<", "<=", ">", ">=", "==", "!="]
+    value: Union[int, float]
+
+
+class Atom(Node):
+    """A constraint call (``no_comma``, ``keywords(["a"])``, ``words >= 300``) or a reference to a ``let`` definition."""
+
+    kind: Literal["atom"] = "atom"
+    name: str
+    args: Tuple[Arg, ...] = ()
+    compare: Optional[Comparison] = None
+    #: True when written with parentheses, ``name()``; kept for faithful formatting.
+    called: bool = False
+
+
+class And(Node):
+    """Parallel composition: every child should hold; LsRM scores the mean."""
+
+    kind: Literal["and"] = "and"
+    children: Tuple["Expr", ...]
+
+
+class Then(Node):
+    """Sequential composition: children in order; LsRM decays later steps after a failure."""
+
+    kind: Literal["then"] = "then"
+    children: Tuple["Expr", ...]
+    gamma: Optional[float] = None
+
+
+class If(Node):
+    """Conditional: ``IF condition THEN then ELSE else``. ``target`` is the text the condition reads."""
+
+    kind: Literal["if"] = "if"
+    target: Literal["response", "prompt"] = "response"
+    #: True when the source names the target explicitly (``IF response …``).
+    explicit_target: bool = False
+    condition: "Expr"
+    then: "Expr"
+    else_: Optional["Expr"] = Field(default=None, alias="else")
+
+
+class Group(Node):
+    """A parenthesised expression. Kept in the AST because LsRM is not associative:
+    ``(a AND b) AND c`` scores differently from ``a AND b AND c``."""
+
+    kind: Literal["group"] = "group"
+    expr: "Expr"
+
+
+Expr = Annotated[Union[Atom, And, Then, If, Group], Field(discriminator="kind")]
+
+
+class Setting(Node):
+    """A file-level default: ``set gamma = 0.7``."""
+
+    kind: Literal["setting"] = "setting"
+    name: str
+    value: Value = None
+
+
+class Definition(Node):
+    """A named, reusable expression: ``let concise = words <= 100 AND no_comma``."""
+
+    kind: Literal["definition"] = "definition"
+    name: str
+    expr: Expr
+
+
+class Meta(Node):
+    """One metadata entry of a spec block: ``id: "1000"``, ``prompt: "…"``."""
+
+    key: str
+    value: Value = None
+
+
+class Spec(Node):
+    """A named spec: metadata plus the expression that scores a response."""
+
+    kind: Literal["spec"] = "spec"
+    name: str
+    meta: Tuple[Meta, ...] = ()
+    expr: Expr
+
+    def meta_value(self, key: str, default: Any = None) -> Any:
+        for m in self.meta:
+            if m.key == key:
+                return m.value
+        return default
+
+
+class Module(Node):
+    """One .lsr file: settings, definitions and specs.
+
+    A file whose body is a bare expression holds one spec named ``main``.
+    """
+
+    kind: Literal["module"] = "module"
+    lsr: int = AST_VERSION
+    file: Optional[str] = None
+    settings: Tuple[Setting, ...] = ()
+    definitions: Tuple[Definition, ...] = ()
+    specs: Tuple[Spec, ...] = ()
+    #: True when the single spec ``main`` came from a bare expression.
+    bare: bool = False
+
+    def spec(self, name: str) -> Optional[Spec]:
+        for s in self.specs:
+            if s.name == name:
+                return s
+        return None
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        for s in self.settings:
+            if s.name == name:
+                return s.value
+        return default
+
+
+for _model in (And, Then, If, Group, Definition, Spec, Module):
+    _model.model_rebuild()
