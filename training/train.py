@@ -12,6 +12,8 @@ import dataclasses
 import json
 import os
 import random
+import re
+import sys
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -215,6 +217,10 @@ def build_grpo_args(cfg: TrainConfig, precision: str, model_dtype: Optional[str]
     )
     if precision == "fp32" and not _cuda_available():
         kwargs.setdefault("dataloader_pin_memory", False)
+    if not _cuda_available() and _launched_world_size() > 1 and "use_cpu" in fields:
+        # Under a launcher (accelerate launch, torchrun) without a GPU: one data-parallel run over
+        # gloo. Without this each process would train a separate copy into the same output_dir.
+        kwargs["use_cpu"] = True
     try:
         return GRPOConfig(**kwargs)
     except (TypeError, ValueError) as exc:
@@ -232,13 +238,35 @@ def _lora(cfg: TrainConfig):
                       target_modules=cfg.lora.target_modules, bias=cfg.lora.bias, task_type="CAUSAL_LM")
 
 
+_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "adapter_model.safetensors", "adapter_model.bin",
+                 "model.safetensors.index.json", "pytorch_model.bin.index.json")
+
+
+def checkpoint_complete(ckpt: str | os.PathLike) -> bool:
+    """Whether a checkpoint folder was written to the end: weights and ``trainer_state.json``
+    (the Trainer writes the state last, so a run killed while saving leaves none)."""
+    d = Path(ckpt)
+    return (d / "trainer_state.json").is_file() and any((d / f).is_file() for f in _WEIGHT_FILES)
+
+
 def last_checkpoint(output_dir: str | os.PathLike) -> Optional[str]:
+    """The newest complete ``checkpoint-N`` in ``output_dir`` (incomplete ones, left by a run
+    killed while saving, are skipped with a note on stderr), or None."""
     d = Path(output_dir)
     if not d.is_dir():
         return None
-    from transformers.trainer_utils import get_last_checkpoint
-
-    return get_last_checkpoint(str(d))
+    found = []
+    for c in d.iterdir():
+        m = re.fullmatch(r"checkpoint-(\d+)", c.name)
+        if m and c.is_dir():
+            found.append((int(m.group(1)), c))
+    for step, c in sorted(found, reverse=True):
+        if checkpoint_complete(c):
+            return str(c)
+        if _is_main_process():
+            print(f"lsr: --resume: skipping {c.name}: incomplete (no weights or trainer_state.json; "
+                  f"the run was stopped while saving it)", file=sys.stderr, flush=True)
+    return None
 
 
 def _checkpoint_step(ckpt: str) -> Optional[int]:
@@ -278,6 +306,14 @@ def _cuda_available() -> bool:
         return torch.cuda.is_available()
     except Exception:  # noqa: BLE001
         return False
+
+
+def _launched_world_size() -> int:
+    """The number of processes a launcher started (``WORLD_SIZE``; 1 when run directly)."""
+    try:
+        return int(os.environ.get("WORLD_SIZE", "1"))
+    except ValueError:
+        return 1
 
 
 def _is_main_process() -> bool:
@@ -415,6 +451,14 @@ class _TiedHeadFilter:
         return not _only_tied_keys_missing(self.trainer.model, msg[len(_MISSING_KEYS):])
 
 
+def _sum_over_processes(trainer: Any, values: List[int]) -> List[int]:
+    """``values`` summed over all training processes (a collective: every process calls it)."""
+    import torch
+
+    t = torch.tensor(values, dtype=torch.long, device=trainer.accelerator.device)
+    return [int(v) for v in trainer.accelerator.reduce(t, reduction="sum").tolist()]
+
+
 def _only_tied_keys_missing(model: Any, listed: str) -> bool:
     import ast
 
@@ -509,6 +553,9 @@ def _train_with(GRPOTrainer, cfg, args, model_path, reward, reward_funcs, datase
                 _torch.set_num_threads(threads)
         train_s = time.time() - t_train
         trainer.save_model(str(out))
+    # every process scores its own completions: these sums count each completion once
+    completions, errors = _sum_over_processes(trainer, [reward.stats.get("completions", 0),
+                                                        reward.stats.get("errors", 0)])
 
     summary: Dict[str, Any] = {}
     if trainer.is_world_process_zero():
@@ -536,7 +583,9 @@ def _train_with(GRPOTrainer, cfg, args, model_path, reward, reward_funcs, datase
             "output_dir": str(out),
             "metrics": str(metrics_path),
             "reward_curve": png,
-            "reward_errors": reward.stats.get("errors", 0),
+            "world_size": int(trainer.accelerator.num_processes),
+            "reward_completions": completions,
+            "reward_errors": errors,
         }
         (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         if not quiet:
