@@ -13,9 +13,9 @@ from typing import Any
 
 from lsr_dsl.testing.runner import ExampleOutcome, FileOutcome, find_spec_files, run_file, run_paths
 
-__all__ = ["ExampleOutcome", "FileOutcome", "find_spec_files", "run_file", "run_paths", "specs", "responses", "CannotBuild", "build_response"]
+__all__ = ["ExampleOutcome", "FileOutcome", "find_spec_files", "run_file", "run_paths", "specs", "responses", "CannotBuild", "build_response", "coverage"]
 
-_LAZY = {"specs": "strategies", "responses": "strategies", "CannotBuild": "builders", "build_response": "builders"}
+_LAZY = {"specs": "strategies", "responses": "strategies", "CannotBuild": "builders", "build_response": "builders", "coverage": "builders"}
 
 
 def __getattr__(name: str) -> Any:
