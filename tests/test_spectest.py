@@ -225,3 +225,27 @@ def test_lsr_test_refuses_to_pass_silently(tmp_path, capsys):
     assert code == 2 and "no example blocks" in err and "hint:" in err
     code, _, err = run(["test", str(tmp_path / "nope")], capsys)
     assert code == 2 and "no such file" in err
+
+
+def test_docs_testing_worked_examples_are_true(tmp_path):
+    """docs/testing.md: the good spec passes; the off-by-one and the THEN-for-AND specs fail as shown."""
+    import re
+
+    doc = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```lsr\n(.*?)```", doc, re.S)
+    assert len(blocks) == 3
+    outcomes = []
+    for i, block in enumerate(blocks):
+        path = tmp_path / f"b{i}.lsr"
+        path.write_text(block, encoding="utf-8")
+        outcomes.append(run_file(path))
+    assert all(e.ok for e in outcomes[0].examples) and len(outcomes[0].examples) == 2
+    [bad] = outcomes[1].failed
+    assert "expected to pass (score 1.0), but scored 0.5000" in bad.message
+    assert "✗ words < 25  [0.000]  found 25 words; needs less than 25" in bad.report()
+    assert "found 25 words; needs less than 25" in doc and "but scored 0.3333" in doc
+    [then] = outcomes[2].failed
+    assert "expected to fail with score 0.667 ± 0.005, but scored 0.3333" in then.message
+    fixed = tmp_path / "fixed.lsr"
+    fixed.write_text(blocks[2].replace("lowercase THEN no_comma THEN words >= 20", "lowercase AND no_comma AND words >= 20"), encoding="utf-8")
+    assert all(e.ok for e in run_file(fixed).examples)

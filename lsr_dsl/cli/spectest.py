@@ -10,6 +10,10 @@ from lsr_dsl.cli.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_UNSATISFIED, out
 from lsr_dsl.language.errors import LsrError
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
 def _summary(files: List[Any]) -> Dict[str, int]:
     examples = [e for f in files for e in f.examples]
     return {
@@ -58,7 +62,7 @@ def cmd_test(args: argparse.Namespace) -> int:
         if not f.failed:
             out(f"ok    {f.file} ({len(f.examples)} example{'s' if len(f.examples) != 1 else ''})")
     s = summary
-    line = f"{s['examples']} examples in {s['files']} files: {s['passed']} passed, {s['failed']} failed"
+    line = f"{_count(s['examples'], 'example')} in {_count(s['files'], 'file')}: {s['passed']} passed, {s['failed']} failed"
     if s["errors"]:
         line += f", {s['errors']} file{'s' if s['errors'] != 1 else ''} did not compile"
     out(line)
