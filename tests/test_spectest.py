@@ -249,3 +249,28 @@ def test_docs_testing_worked_examples_are_true(tmp_path):
     fixed = tmp_path / "fixed.lsr"
     fixed.write_text(blocks[2].replace("lowercase THEN no_comma THEN words >= 20", "lowercase AND no_comma AND words >= 20"), encoding="utf-8")
     assert all(e.ok for e in run_file(fixed).examples)
+
+
+def test_lsr_test_with_a_judge_scores_soft_examples(tmp_path, capsys):
+    from lsr_dsl.training.tiny_model import make_tiny_model
+
+    spec = tmp_path / "soft.lsr"
+    spec.write_text('spec soft {\n  tone("formal") AND no_comma\n\n  example fail "hey, you"\n}\n', encoding="utf-8")
+    code, out, _ = run(["test", "--json", str(spec)], capsys)
+    [ex] = json.loads(out)["examples"]
+    assert code == 1 and "judged by a model" in ex["message"] and ex["errors"]
+    model = tmp_path / "tiny"
+    make_tiny_model(model)
+    code, out, _ = run(["test", "--json", "--judge", str(model), str(spec)], capsys)
+    [ex] = json.loads(out)["examples"]
+    assert "errors" not in ex and ex["ok"] and code == 0  # no_comma fails, so the AND is below 1.0
+
+
+def test_examples_with_a_mode_work_from_ast_json(tmp_path, capsys):
+    src = tmp_path / "m.lsr"
+    src.write_text(SPEC, encoding="utf-8")
+    doc = tmp_path / "m.json"
+    doc.write_text(json.dumps(parse(SPEC, file=str(src)).to_json()), encoding="utf-8")
+    outcome = run_file(doc)
+    assert [e.ok for e in outcome.examples] == [True, True, True]
+    assert outcome.examples[2].mode == "strict"

@@ -37,7 +37,15 @@ def cmd_test(args: argparse.Namespace) -> int:
     paths = find_spec_files(args.paths)
     if not paths:
         raise LsrError(f"no .lsr files under {', '.join(args.paths)}")
-    files = [run_file(p) for p in paths]
+    from lsr_dsl.judges.protocol import use_judge
+
+    judge = None
+    if args.judge:
+        from lsr_dsl.judges.causal_lm import TransformersJudge
+
+        judge = TransformersJudge(args.judge)
+    with use_judge(judge):
+        files = [run_file(p) for p in paths]
     summary = _summary(files)
     if summary["examples"] == 0 and not summary["errors"]:
         raise LsrError(
@@ -82,4 +90,5 @@ def add_test_parser(sub: Any) -> None:
     )
     p.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="spec files or directories (default: .)")
     p.add_argument("--json", action="store_true", help="print one JSON document: summary, files and every example with its trace")
+    p.add_argument("--judge", metavar="MODEL", help="local path or hub id of a causal LM that judges soft constraints (tone, judge) by P(YES); without it an example of a spec with a soft constraint fails with a verifier error")
     p.set_defaults(func=cmd_test)

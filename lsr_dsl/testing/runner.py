@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from lsr_dsl.api import compile as compile_source
-from lsr_dsl.api import compile_module_all, loads, read_source
+from lsr_dsl.api import compile_module, compile_module_all, loads, read_source
 from lsr_dsl.language import ast
 from lsr_dsl.language.errors import LsrError
 from lsr_dsl.verifier.program import Program, Result
@@ -130,15 +129,18 @@ def load_examples(path: Path) -> Tuple[str, ast.Module]:
 
 
 def check_example(program: Program, example: ast.Example, *, file: str, index: int) -> ExampleOutcome:
-    """Score one example with ``program`` and judge the result against what it expects."""
+    """Score one example with ``program`` (compiled in the example's mode, if it names one)
+    and judge the result against what it expects."""
     if example.mode is not None and example.mode != program.mode:
-        program = compile_source(program.source, spec=program.name, mode=example.mode, file=program.file) if program.source else program
+        raise ValueError(f"example {index} of '{program.name}' wants mode {example.mode!r}; pass a program compiled with it")
     result: Result = program.evaluate(example.response, prompt=example.prompt)
     tolerance = example.tolerance if example.tolerance is not None else ast.DEFAULT_TOLERANCE
     ok, message = judge_score(example.expect, example.score, tolerance, result.score)
     if result.errors:
         ok = False
-        message = f"the verifier could not score it ({result.errors[0].get('error')})" + ("" if example.prompt else "; give the example a prompt: prompt \"…\"")
+        error = str(result.errors[0].get("error"))
+        hint = '; give the example a prompt: prompt "…"' if "prompt" in error and not example.prompt else ""
+        message = f"the verifier could not score it ({error}){hint}"
     span = example.span
     return ExampleOutcome(
         file=file,
@@ -186,7 +188,10 @@ def run_file(path: Path) -> FileOutcome:
         if program is None:
             continue
         for i, example in enumerate(spec.examples, 1):
-            outcomes.append(check_example(program, example, file=file, index=i))
+            chosen = program
+            if example.mode is not None and example.mode != program.mode:
+                chosen = compile_module(module, spec=spec.name, mode=example.mode, source=src)
+            outcomes.append(check_example(chosen, example, file=file, index=i))
     return FileOutcome(file=file, examples=tuple(outcomes))
 
 
