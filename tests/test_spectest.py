@@ -274,3 +274,16 @@ def test_examples_with_a_mode_work_from_ast_json(tmp_path, capsys):
     outcome = run_file(doc)
     assert [e.ok for e in outcome.examples] == [True, True, True]
     assert outcome.examples[2].mode == "strict"
+
+
+def test_fmt_keeps_comments_among_examples_in_place():
+    src = (
+        "spec s {\n  no_comma AND words >= 3\n  # the happy path\n  example pass \"one two three\"\n"
+        "  # a comma costs half\n  example fail \"one, two, three\" score 0.5\n  # at the end\n}\n"
+    )
+    out = lsr_dsl.fmt(src)
+    assert out == (
+        "spec s {\n  no_comma AND words >= 3\n\n  # the happy path\n  example pass \"one two three\"\n\n"
+        "  # a comma costs half\n  example fail \"one, two, three\" score 0.5\n  # at the end\n}\n"
+    )
+    assert lsr_dsl.fmt(out) == out

@@ -180,6 +180,12 @@ def format_module(module: ast.Module, comments: Sequence[Comment] = ()) -> str:
             lines.append(head + "\n" + _format_block(d.expr, INDENT))
         chunks.append("\n".join(lines))
     for spec in module.specs:
+        # comments after the expression, among the examples, stay there; the rest go above
+        inner: List[Comment] = []
+        if spec.examples and spec.expr.span is not None and spec.span is not None:
+            after, until = spec.expr.span.end_line, spec.span.end_line
+            inner = [(l, t) for l, t in pending if after < l <= until]
+            pending = [c for c in pending if c not in inner]
         lines = take_comments(_item_end(spec))
         if module.bare and spec.name == "main" and not spec.meta and not spec.examples:
             lines.append(_format_block(spec.expr, ""))
@@ -190,7 +196,11 @@ def format_module(module: ast.Module, comments: Sequence[Comment] = ()) -> str:
             lines.append(_format_block(spec.expr, INDENT))
             for example in spec.examples:
                 lines.append("")
+                upto = example.span.line if example.span is not None else 0
+                lines += [INDENT + t for l, t in inner if l <= upto]
+                inner = [(l, t) for l, t in inner if l > upto]
                 lines.append(INDENT + format_example(example))
+            lines += [INDENT + t for _, t in inner]
             lines.append("}")
         chunks.append("\n".join(lines))
     rest = [t for _, t in pending]
