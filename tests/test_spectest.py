@@ -287,3 +287,9 @@ def test_fmt_keeps_comments_among_examples_in_place():
         "  # a comma costs half\n  example fail \"one, two, three\" score 0.5\n  # at the end\n}\n"
     )
     assert lsr_dsl.fmt(out) == out
+
+
+def test_lsr_test_prints_checker_warnings(tmp_path, capsys):
+    (tmp_path / "w.lsr").write_text('spec w {\n  words >= 30 AND words < 10\n\n  example fail "a b"\n}\n', encoding="utf-8")
+    code, out, err = run(["test", str(tmp_path)], capsys)
+    assert code == 0 and "warning: this AND can never be fully satisfied" in err

@@ -52,6 +52,9 @@ def cmd_test(args: argparse.Namespace) -> int:
             f"no example blocks in {summary['files']} spec file{'s' if summary['files'] != 1 else ''}: nothing was tested"
             '\n  hint: add one after a spec\'s expression: example pass """…""" or example fail """…"""'
         )
+    for f in files:
+        for w in f.warnings:
+            print(w, file=sys.stderr)
     if args.json:
         doc = {
             "summary": summary,

@@ -91,6 +91,7 @@ class FileOutcome:
     file: str
     examples: Tuple[ExampleOutcome, ...] = ()
     error: Optional[str] = None  # the rendered compile error
+    warnings: Tuple[str, ...] = ()  # the checker's warnings, rendered
 
     @property
     def failed(self) -> Tuple[ExampleOutcome, ...]:
@@ -179,7 +180,7 @@ def run_file(path: Path) -> FileOutcome:
     try:
         source, module = load_examples(path)
         src = None if source.lstrip().startswith("{") else source
-        programs, _ = compile_module_all(module, source=src)
+        programs, checked = compile_module_all(module, source=src)
     except LsrError as e:
         return FileOutcome(file=file, error=e.render())
     outcomes: List[ExampleOutcome] = []
@@ -192,7 +193,7 @@ def run_file(path: Path) -> FileOutcome:
             if example.mode is not None and example.mode != program.mode:
                 chosen = compile_module(module, spec=spec.name, mode=example.mode, source=src)
             outcomes.append(check_example(chosen, example, file=file, index=i))
-    return FileOutcome(file=file, examples=tuple(outcomes))
+    return FileOutcome(file=file, examples=tuple(outcomes), warnings=tuple(w.render() for w in checked.warnings))
 
 
 def run_paths(paths: Iterable[str]) -> List[FileOutcome]:
