@@ -71,12 +71,16 @@ def _words(rng: random.Random, k: int) -> str:
     return " ".join(rng.choice(VOCAB) for _ in range(k))
 
 
-def _insert(text: str, piece: str) -> str:
-    """``piece`` added at the end of the first line (a space between): prose stays prose."""
+def _insert(text: str, piece: str, *, sentence: bool = False) -> str:
+    """``piece`` added to the end of the first line, inside its last sentence (before a final
+    ``.``, ``!`` or ``?``), so no new sentence starts; with ``sentence=True``, after it."""
     if not text.strip():
         return piece
     head, sep, tail = text.partition("\n")
-    return head.rstrip() + " " + piece + sep + tail
+    head = head.rstrip()
+    if not sentence and head[-1:] in (".", "!", "?") and not head.endswith("..."):
+        return head[:-1] + " " + piece + head[-1] + sep + tail
+    return head + " " + piece + sep + tail
 
 
 def _append_line(text: str, line: str) -> str:
@@ -319,7 +323,7 @@ def _add_blocks(block: Callable[[Any, random.Random, int], str]) -> Callable[[An
 
 
 def _add_sentences(p: Any, text: str, k: int, rng: random.Random) -> str:
-    return _insert(text, " ".join(rng.choice(FILLER_SENTENCES) for _ in range(k)))
+    return _insert(text, " ".join(rng.choice(FILLER_SENTENCES) for _ in range(k)), sentence=True)
 
 
 def _drop_sentences(p: Any, text: str, k: int, rng: random.Random) -> str:
