@@ -26,7 +26,7 @@ LAYERS: Tuple[Tuple[str, ...], ...] = (
     ("verifier",),
     ("api",),
     ("data",),
-    ("evaluation", "rewards"),
+    ("evaluation", "rewards", "testing"),  # testing: lsr test, the pytest plugin, hypothesis strategies
     ("training",),  # training/ (installed as lsr_dsl.training)
     ("cli",),
     ("__init__", "reward", "verl", "judge"),  # the public facade and the old import paths

@@ -232,6 +232,22 @@ meta_values = {
 
 
 @st.composite
+def example_blocks(draw):
+    """An example block the checker accepts: any response text, any options."""
+    expect = draw(st.sampled_from(["pass", "fail"]))
+    fields = {}
+    if draw(st.booleans()):
+        fields["score"] = 1.0 if expect == "pass" else draw(st.floats(min_value=0.0, max_value=0.99))
+    if draw(st.booleans()):
+        fields["tolerance"] = draw(st.floats(min_value=0.0, max_value=0.5))
+    if draw(st.booleans()):
+        fields["prompt"] = draw(any_text)
+    if draw(st.booleans()):
+        fields["mode"] = draw(st.sampled_from(["lsrm", "flat", "strict"]))
+    return ast.Example(expect=expect, response=draw(any_text), **fields)
+
+
+@st.composite
 def modules(draw):
     settings_ = []
     for key, values in (
@@ -250,7 +266,8 @@ def modules(draw):
     for i in range(draw(st.integers(0, 2))):
         keys = draw(st.lists(st.sampled_from(sorted(meta_values)), unique=True, max_size=3))
         meta = tuple(ast.Meta(key=k, value=draw(meta_values[k])) for k in keys)
-        specs.append(ast.Spec(name=f"spec_{draw(names)}_{i}", meta=meta, expr=draw(exprs(def_names))))
+        examples = tuple(draw(st.lists(example_blocks(), max_size=2)))
+        specs.append(ast.Spec(name=f"spec_{draw(names)}_{i}", meta=meta, expr=draw(exprs(def_names)), examples=examples))
     bare = draw(st.booleans()) or not specs
     if bare:
         main = draw(exprs(def_names))

@@ -15,6 +15,7 @@ from lsr_dsl.cli.catalogue import add_constraints_parser, add_schema_parser
 from lsr_dsl.cli.common import ArgParser, EXIT_BAD_INPUT, EXIT_OK
 from lsr_dsl.cli.demo import add_demo_parser
 from lsr_dsl.cli.specs import add_check_parser, add_compile_parser, add_fmt_parser
+from lsr_dsl.cli.spectest import add_test_parser
 from lsr_dsl.language.errors import LsrError
 from lsr_dsl.version import __version__
 
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_compile_parser(sub)
     add_check_parser(sub)
     add_fmt_parser(sub)
+    add_test_parser(sub)
     from lsr_dsl.cli.evaluate import add_eval_parser, add_import_parser
 
     add_import_parser(sub)

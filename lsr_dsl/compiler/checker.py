@@ -161,6 +161,24 @@ class _Checker:
                 )
         return mode, gamma
 
+    def spec_examples(self, spec: ast.Spec) -> None:
+        """Examples are never scored, but a bad one is an error here, not a surprise in ``lsr test``."""
+        for ex in spec.examples:
+            if ex.mode is not None:
+                self.check_mode(ex.mode, ex.span)
+            if ex.score is not None and not (0.0 <= ex.score <= 1.0):
+                self.error(f"an example's score must be in [0, 1], not {ex.score:g}", ex.span, "scores run from 0.0 (nothing holds) to 1.0 (everything holds)")
+            elif ex.score is not None and ex.expect == "pass" and ex.score != 1.0:
+                self.error(
+                    f"a passing example scores 1.0, but this one expects {ex.score:g}",
+                    ex.span,
+                    f"write: example fail … score {ex.score:g}",
+                )
+            elif ex.score is not None and ex.expect == "fail" and ex.score >= 1.0:
+                self.error("a failing example scores below 1.0, but this one expects 1.0", ex.span, "write: example pass …")
+            if ex.tolerance is not None and not (0.0 <= ex.tolerance < 1.0):
+                self.error(f"an example's tolerance must be in [0, 1), not {ex.tolerance:g}", ex.span, "for example: tolerance 0.01")
+
     # -- names -------------------------------------------------------------
     def collect_definitions(self) -> None:
         for d in self.module.definitions:
@@ -434,6 +452,7 @@ class _Checker:
                 continue
             seen_specs[spec.name] = spec
             smode, sgamma = self.spec_meta(spec)
+            self.spec_examples(spec)
             root = self.bind(spec.expr)
             if root is None:
                 continue

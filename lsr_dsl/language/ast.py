@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Dict, Literal, Optional, Tuple, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from lsr_dsl.language.span import Span
 
@@ -137,13 +137,47 @@ class Meta(Node):
     value: Value = None
 
 
+#: The options an example may carry, in canonical order, with what each means.
+EXAMPLE_OPTIONS = {
+    "score": "the expected score, in [0, 1] (compared within the tolerance)",
+    "tolerance": "how far the score may be from the expected one (default 0.005)",
+    "prompt": "the prompt the response answers (default: the spec's prompt field)",
+    "mode": "the aggregation to score with: lsrm, flat or strict (default: the spec's)",
+}
+#: An example's verdicts: the response must satisfy the spec fully, or must not.
+EXAMPLE_VERDICTS = ("pass", "fail")
+DEFAULT_TOLERANCE = 0.005
+
+
+class Example(Node):
+    """A sample response written next to a spec, with the outcome it must get:
+    ``example fail \"\"\"…\"\"\" score 0.25``. ``lsr test`` runs examples; scoring ignores them."""
+
+    kind: Literal["example"] = "example"
+    expect: Literal["pass", "fail"]
+    response: str
+    score: Optional[float] = None
+    tolerance: Optional[float] = None
+    prompt: Optional[str] = None
+    mode: Optional[str] = None
+
+
 class Spec(Node):
-    """A named spec: metadata plus the expression that scores a response."""
+    """A named spec: metadata, the expression that scores a response, and examples."""
 
     kind: Literal["spec"] = "spec"
     name: str
     meta: Tuple[Meta, ...] = ()
     expr: Expr
+    #: Sample responses with their expected outcomes (left out of the JSON when there are none).
+    examples: Tuple[Example, ...] = ()
+
+    @model_serializer(mode="wrap")
+    def _drop_empty_examples(self, handler: SerializerFunctionWrapHandler) -> Dict[str, Any]:
+        data = handler(self)
+        if isinstance(data, dict) and not data.get("examples"):
+            data.pop("examples", None)
+        return data
 
     def meta_value(self, key: str, default: Any = None) -> Any:
         for m in self.meta:

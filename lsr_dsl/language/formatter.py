@@ -108,6 +108,17 @@ def format_expr(node: Any) -> str:
     raise TypeError(f"not an expression node: {type(node).__name__}")
 
 
+def format_example(example: ast.Example) -> str:
+    """One example block: ``example fail \"\"\"…\"\"\" score 0.25`` (options in canonical order).
+    The response's own lines are never indented: they are the text of the string."""
+    parts = [f"example {example.expect} {format_string(example.response)}"]
+    for key in ast.EXAMPLE_OPTIONS:
+        value = getattr(example, key)
+        if value is not None:
+            parts.append(f"{key} {format_value(value)}")
+    return " ".join(parts)
+
+
 def _format_block(node: Any, indent: str) -> str:
     """An expression, broken over lines before each top-level operator when long."""
     one = format_expr(node)
@@ -169,14 +180,27 @@ def format_module(module: ast.Module, comments: Sequence[Comment] = ()) -> str:
             lines.append(head + "\n" + _format_block(d.expr, INDENT))
         chunks.append("\n".join(lines))
     for spec in module.specs:
+        # comments after the expression, among the examples, stay there; the rest go above
+        inner: List[Comment] = []
+        if spec.examples and spec.expr.span is not None and spec.span is not None:
+            after, until = spec.expr.span.end_line, spec.span.end_line
+            inner = [(l, t) for l, t in pending if after < l <= until]
+            pending = [c for c in pending if c not in inner]
         lines = take_comments(_item_end(spec))
-        if module.bare and spec.name == "main" and not spec.meta:
+        if module.bare and spec.name == "main" and not spec.meta and not spec.examples:
             lines.append(_format_block(spec.expr, ""))
         else:
             lines.append(f"spec {spec.name} {{")
             for m in spec.meta:
                 lines.append(f"{INDENT}{m.key}: {format_value(m.value)}")
             lines.append(_format_block(spec.expr, INDENT))
+            for example in spec.examples:
+                lines.append("")
+                upto = example.span.line if example.span is not None else 0
+                lines += [INDENT + t for l, t in inner if l <= upto]
+                inner = [(l, t) for l, t in inner if l > upto]
+                lines.append(INDENT + format_example(example))
+            lines += [INDENT + t for _, t in inner]
             lines.append("}")
         chunks.append("\n".join(lines))
     rest = [t for _, t in pending]

@@ -16,7 +16,7 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from lsr_dsl.language import ast
-from lsr_dsl.language.errors import Diagnostic, LsrSyntaxError
+from lsr_dsl.language.errors import Diagnostic, LsrSyntaxError, closest
 from lsr_dsl.language.span import Span
 
 KEYWORDS = ("AND", "THEN", "IF", "ELSE")
@@ -50,6 +50,7 @@ _READABLE = {
     "SET": "'set'",
     "LET": "'let'",
     "SPEC": "'spec'",
+    "EXAMPLE": "'example'",
     "GAMMA": "'gamma'",
 }
 
@@ -309,10 +310,44 @@ class _ToAst:
     def meta(self, meta, items):
         return ast.Meta(key=str(items[0]), value=items[1], span=_span(meta, self.file))
 
+    def example_option(self, meta, items):
+        return _ExampleOption(items[0], items[1], _span(meta, self.file))
+
+    def example(self, meta, items):
+        verdict_tok, response = items[1], items[2]
+        verdict = str(verdict_tok)
+        if verdict not in ast.EXAMPLE_VERDICTS:
+            guess = closest(verdict, ast.EXAMPLE_VERDICTS)
+            raise _ExampleError(
+                f"an example must 'pass' or 'fail', not {verdict!r}",
+                _tok_span(verdict_tok, self.file),
+                f"did you mean '{guess}'?" if guess else 'write: example pass """…""" or example fail """…"""',
+            )
+        options: dict = {}
+        for opt in items[3:]:
+            key = str(opt.name)
+            where = _tok_span(opt.name, self.file)
+            if key not in ast.EXAMPLE_OPTIONS:
+                guess = closest(key, ast.EXAMPLE_OPTIONS)
+                raise _ExampleError(
+                    f"unknown example option '{key}'",
+                    where,
+                    f"did you mean '{guess}'?" if guess else "example options are: " + ", ".join(ast.EXAMPLE_OPTIONS),
+                )
+            if key in options:
+                raise _ExampleError(f"example option '{key}' is given twice", where, "give each option once")
+            problem = _example_option_problem(key, opt.value)
+            if problem:
+                raise _ExampleError(f"example option '{key}' {problem}", opt.span, _EXAMPLE_OPTION_HINTS[key])
+            options[key] = float(opt.value) if key in ("score", "tolerance") else opt.value
+        return ast.Example(expect=verdict, response=response, span=_span(meta, self.file), **options)
+
     def spec(self, meta, items):
-        name = str(items[1])  # items: SPEC NAME LBRACE meta* expr RBRACE
-        metas = tuple(items[3:-2])
-        return ast.Spec(name=name, meta=metas, expr=items[-2], span=_span(meta, self.file))
+        name = str(items[1])  # items: SPEC NAME LBRACE meta* expr example* RBRACE
+        body = items[3:-1]
+        examples = tuple(i for i in body if isinstance(i, ast.Example))
+        rest = [i for i in body if not isinstance(i, ast.Example)]
+        return ast.Spec(name=name, meta=tuple(rest[:-1]), expr=rest[-1], examples=examples, span=_span(meta, self.file))
 
     def start(self, meta, items):
         settings = tuple(i for i in items if isinstance(i, ast.Setting))
@@ -398,6 +433,41 @@ class _LiteralError(Exception):
         self.tok, self.offset = tok, offset
 
 
+class _ExampleOption:
+    """One ``NAME literal`` option of an example, before it is checked."""
+
+    __slots__ = ("name", "value", "span")
+
+    def __init__(self, name: Token, value: Any, span: Optional[Span]):
+        self.name, self.value, self.span = name, value, span
+
+
+_EXAMPLE_OPTION_HINTS = {
+    "score": "for example: score 0.25",
+    "tolerance": "for example: tolerance 0.01",
+    "prompt": 'for example: prompt "Answer in French."',
+    "mode": 'for example: mode "flat"',
+}
+
+
+def _example_option_problem(key: str, value: Any) -> Optional[str]:
+    """Why an example option's literal has the wrong type, or None."""
+    if key in ("score", "tolerance"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"must be a number, not {value!r}"
+    elif not isinstance(value, str):
+        return f"must be a string, not {value!r}"
+    return None
+
+
+class _ExampleError(Exception):
+    """A malformed example block, with the place and a hint."""
+
+    def __init__(self, message: str, span: Optional[Span], hint: Optional[str]):
+        super().__init__(message)
+        self.span, self.hint = span, hint
+
+
 class _ChainGammaError(Exception):
     def __init__(self, tok: Token, first: Optional[float], other: Optional[float]):
         super().__init__("mixed gamma in one THEN chain")
@@ -441,6 +511,14 @@ def _hint_for_token(tok: Token, expected: set, prev: Optional[Token], source: st
     pv = str(prev) if prev is not None else ""
     if prev is not None and prev.type in ("NAME", "CALLEE") and pv.upper() in KEYWORDS and pv != pv.upper():
         return f"keywords are written in capitals: {pv.upper()}"
+    if prev is not None and pv == "example" and "NAME" in expected:
+        return 'say whether the response must pass or fail: example pass """…"""'
+    if prev is not None and pv == "example":
+        return "examples go inside a spec block, after its expression: spec s { no_comma  example pass \"…\" }"
+    if prev is not None and prev.type == "NAME" and pv in ("pass", "fail") and tok.type not in ("STRING", "LONG_STRING"):
+        return f'the response follows as a string: example {pv} """…"""'
+    if prev is not None and prev.type == "NAME" and pv in ast.EXAMPLE_OPTIONS and tok.type in ("RBRACE", "EXAMPLE", "NAME", "$END"):
+        return f"give the option a value: {_EXAMPLE_OPTION_HINTS[pv][len('for example: '):]}"
     if tok.type in ("NAME", "CALLEE") and v.upper() == "OR":
         return "lsr has no OR; use IF … THEN … ELSE … for alternatives"
     if tok.type in ("NAME", "CALLEE") and v.upper() == "NOT":
@@ -611,6 +689,9 @@ def parse(source: str, *, file: Optional[str] = None) -> ast.Module:
     except UnexpectedInput as e:
         if not errors or errors[-1] is not e:
             errors.append(e)
+    except _ExampleError as inner:
+        if not errors:
+            raise LsrSyntaxError.from_diagnostics([Diagnostic(str(inner), inner.span, inner.hint, source=source)]) from None
     except (_LiteralError, _ChainGammaError) as inner:
         if not errors:
             raise _literal_or_gamma_error(inner, source, file) from None
