@@ -357,6 +357,7 @@ def test_resume_past_max_steps_says_nothing_to_train(tmp_path, tiny_model, capsy
     ck = tmp_path / "out" / "checkpoint-40"
     ck.mkdir(parents=True)
     (ck / "trainer_state.json").write_text(json.dumps({"global_step": 40, "max_steps": 40}))
+    (ck / "model.safetensors").write_bytes(b"")  # a complete checkpoint: weights and state
     summary = run_train(cfg, resume=True, overrides={"grpo.max_steps": 10})
     err = capsys.readouterr().err
     assert "already at step 40" in err and "max_steps 10" in err and "nothing to train" in err
