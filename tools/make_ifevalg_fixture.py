@@ -209,6 +209,35 @@ def draws_at_random(registry: Any, iid: str, args: Dict[str, Any]) -> bool:
     return len(set(seen)) > 1
 
 
+FRAGMENTS = (
+    "the", "The", "sea", "Sea", "wave", "ocean", "yes", "Yes", "forever", "goodbye", "sun", "moon", "cat", "very",
+    "a", "I", "Dr.", "Mr.", "U.S.", "e.g.", "3.14", "Inc.", "don't", "can't", "well-known", "café", "İstanbul", "ÉTÉ",
+    "racecar", "Level", "*", "**", "***", "******", "-", "--", ".", ",", "!", "?", "...", "\"", "'", "“", "”", "[x]",
+    "[", "]", "<<", ">>", "<<I", "am>>", "P.S.", "Section 1", "\n", "\n\n", "\n\n\n", " ", "  ", "\t", "A.", "b.",
+)
+
+
+def fuzz_responses(rng: Any, extra: List[str], n: int) -> List[str]:
+    """``n`` random responses of 1-30 fragments (the instruction's own words among them)."""
+    pool = list(FRAGMENTS) + extra * 3
+    out = []
+    for _ in range(n):
+        k = rng.randint(1, 30)
+        parts = [rng.choice(pool) for _ in range(k)]
+        out.append("".join(p if p.isspace() or rng.random() < 0.3 else " " + p for p in parts).lstrip(" "))
+    return out
+
+
+def kwargs_words(kwargs: Dict[str, Any]) -> List[str]:
+    """The words of an instruction's kwargs, for fuzz responses that touch them."""
+    words: List[str] = []
+    for v in kwargs.values():
+        for x in v if isinstance(v, list) else [v]:
+            if isinstance(x, str):
+                words += x.split() + [x, x.upper(), x + ".", x + "!"]
+    return words
+
+
 def reference_verdict(registry: Any, iid: str, kwargs: Dict[str, Any], response: str) -> Any:
     """The check's own answer (True/False) or ``{"error": …}``, and the RLVR verdict."""
     args = {k: v for k, v in kwargs.items() if v is not None}
@@ -226,6 +255,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--reference", required=True, help="folder holding open_instruct/IFEvalG/")
     ap.add_argument("--commit", required=True, help="the open-instruct commit those files come from")
+    ap.add_argument("--fuzz", type=int, default=24, help="random responses per instruction (seeded)")
     ap.add_argument("--nltk-data", default="/tmp/ifevalg-ref/nltk_data", help="where to write NLTK's punkt_tab")
     args = ap.parse_args()
 
@@ -252,11 +282,14 @@ def main() -> int:
     rows: List[Dict[str, Any]] = []
     seen = set()
     random_kwargs = []
+    import random
+
+    rng = random.Random(20261204)
     for iid, kwargs, responses in cases():
         if draws_at_random(registry, iid, kwargs):
             random_kwargs.append((iid, kwargs))
             continue
-        for r in responses:
+        for r in responses + fuzz_responses(rng, kwargs_words(kwargs), args.fuzz):
             key = (iid, json.dumps(kwargs, sort_keys=True), r)
             if key in seen:
                 continue
