@@ -128,3 +128,84 @@ def test_property_total_and_binary(text, name):
     c = REGISTRY.get(name)
     v = c.check(c.params(**_KWARGS[name]), Text(text))
     assert v.score in (0.0, 1.0) and isinstance(v.reason, str) and v.reason
+
+
+# -- RLVR rows (open-instruct's ground_truth column) through lsr eval ----------------------
+
+RLVR = Path(__file__).resolve().parent / "fixtures" / "eval" / "rlvr_ifevalg.jsonl"
+
+
+def _rlvr_rows():
+    with open(RLVR, encoding="utf-8") as f:
+        return [json.loads(x) for x in f if x.strip()]
+
+
+def test_lsr_eval_on_rlvr_rows_gives_the_reference_verifier_numbers():
+    from lsr_dsl.evaluation import evaluate_file
+
+    rows = _rlvr_rows()
+    assert {gt[:2] for gt in (r["ground_truth"] for r in rows)} == {"[{", '["'}  # Python-literal and JSON forms
+    details = []
+    report = evaluate_file(str(RLVR), details=details.append)
+    for row, d in zip(rows, details, strict=True):
+        assert d["strict"] == row["reference"]["instructions"], row["id"]
+        assert d["score"] == pytest.approx(row["reference"]["reward"]), row["id"]
+    ref = [r["reference"] for r in rows]
+    assert report.totals()["prompt_strict"] == (sum(all(x["instructions"]) for x in ref), len(rows))
+    assert report.totals()["instruction_strict"] == (sum(sum(x["instructions"]) for x in ref), sum(len(x["instructions"]) for x in ref))
+    reward = report.to_dict()["rlvr_reward"]
+    assert reward["rows"] == len(rows)
+    assert reward["mean"] == pytest.approx(sum(x["reward"] for x in ref) / len(rows))
+    assert 0.2 < reward["mean"] < 0.8  # the fixture has both passing and failing instructions
+    assert "RLVR reward (mean)" in report.render()
+
+
+def _cli(argv, capsys):
+    from lsr_dsl.cli import main
+
+    code = main(argv)
+    cap = capsys.readouterr()
+    return code, cap.out, cap.err
+
+
+def test_rlvr_unknown_id_and_bad_kwargs_are_reported_per_row(tmp_path, capsys):
+    rows = [
+        {"id": "r1", "ground_truth": "[{'instruction_id': ['count:count_uniq'], 'kwargs': [None]}]", "response": "hi"},
+        {"id": "r2", "ground_truth": json.dumps([json.dumps({"instruction_id": ["keywords:word_once", "letters:letter_counting"],
+                                                             "kwargs": [{"keyword": "hi"}, {"N": "ten", "relation": "at least"}]})]),
+         "response": "hi there"},
+        {"id": "r3", "ground_truth": str([{"instruction_id": ["keywords:palindrome"], "kwargs": [{}]}]), "response": "a"},
+    ]
+    f = tmp_path / "rows.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    code, out, err = _cli(["eval", str(f), "--json", "-q"], capsys)
+    assert code == 0, err
+    rep = json.loads(out)
+    listed = [(x["key"], x["instruction"], x["reason"]) for x in rep["invalid"]["listed"]]
+    assert listed[0] == ("r1", "count:count_uniq", "unknown instruction id 'count:count_uniq' (did you mean 'count:count_unique'?)")
+    key, iid, why = listed[1]
+    assert (key, iid) == ("r2", "letters:letter_counting") and "'N'" in why and "'ten'" in why
+    assert len(listed) == 2
+    assert rep["instruction_level"]["strict"] == 2  # word_once on r2, palindrome on r3
+    assert rep["rlvr_reward"]["mean"] == pytest.approx((0 + 0.5 + 1) / 3)
+
+
+def test_family_prefixed_ids_parse_format_and_check():
+    import lsr_dsl
+
+    src = 'ifevalg/keywords:start_end AND ifevalg/copy:copy("Hi there") AND first_word:first_word_answer("hi")'
+    assert " ".join(lsr_dsl.fmt(src).split()) == src
+    assert lsr_dsl.fmt(lsr_dsl.fmt(src)) == lsr_dsl.fmt(src)
+    prog = lsr_dsl.compile(src)
+    assert prog.evaluate("hi there").score == pytest.approx(2 / 3)
+    with pytest.raises(lsr_dsl.LsrError, match="unknown constraint 'ifevalg/keywords:start_endd'"):
+        lsr_dsl.compile("ifevalg/keywords:start_endd")
+
+
+def test_catalogue_lists_the_family(capsys):
+    code, out, _ = _cli(["constraints", "--family", "ifevalg"], capsys)
+    assert code == 0
+    listed = {line.split()[0] for line in out.splitlines() if line.strip()}
+    assert set(IFEVALG_IDS.values()) <= listed
+    code, out, _ = _cli(["constraints", "keywords:start_end"], capsys)
+    assert code == 0 and "ifevalg/keywords:start_end" in out and "example: start_end_token" in out

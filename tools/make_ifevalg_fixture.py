@@ -251,11 +251,53 @@ def reference_verdict(registry: Any, iid: str, kwargs: Dict[str, Any], response:
     return raw, verdict
 
 
+# ---------------------------------------------------------------------------
+# RLVR rows: open-instruct's ground-truth column, scored as its IFEvalVerifier scores it
+
+
+def rlvr_rows(registry: Any, rng: Any, fixture: List[Dict[str, Any]], n_rows: int) -> List[Dict[str, Any]]:
+    """Rows of 1-4 instructions drawn from the fixture's (id, kwargs) pairs, with reference rewards.
+
+    The ground truth is written as open-instruct's data holds it (``str`` of a one-element
+    list holding a dict, or a JSON string inside the list); the reward is its verifier's
+    loop (``open_instruct/ground_truth_utils.py: IFEvalVerifier``): the fraction of
+    instructions whose check passes on the text after the last ``</think>``, 0 for a
+    blank prediction.
+    """
+    pairs = sorted({(r["iid"], json.dumps(r["kwargs"], sort_keys=True)) for r in fixture})
+    passing = defaultdict(list)  # (id, kwargs) -> responses it passes, so that rows score above 0
+    for r in fixture:
+        if r["verdict"]:
+            passing[(r["iid"], json.dumps(r["kwargs"], sort_keys=True))].append(r["response"])
+    texts = [r["response"] for r in fixture if r["response"].strip()]
+    rows = []
+    for k in range(n_rows):
+        chosen = [pairs[rng.randrange(len(pairs))] for _ in range(rng.randint(1, 3))]
+        ids = [i for i, _ in chosen]
+        kws = [json.loads(kw) for _, kw in chosen]
+        good = passing[chosen[0]]
+        response = "" if k % 9 == 0 else (rng.choice(good) if good and k % 3 else rng.choice(texts))
+        answer = response.split("</think>")[-1]
+        verdicts = []
+        for iid, kw in zip(ids, kws):
+            raw, verdict = reference_verdict(registry, iid, kw, answer)
+            verdicts.append(bool(response.strip()) and verdict)
+        reward = 0.0 if not response or not answer else sum(verdicts) / max(len(verdicts), 1)
+        gt_obj = {"instruction_id": ids, "kwargs": kws}
+        gt = str([gt_obj]) if k % 2 else json.dumps([json.dumps(gt_obj)])
+        rows.append({"id": f"rlvr{k}", "messages": [{"role": "user", "content": "(prompt)"}], "ground_truth": gt,
+                     "dataset": "ifeval", "response": response,
+                     "reference": {"instructions": verdicts, "reward": reward}})
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--reference", required=True, help="folder holding open_instruct/IFEvalG/")
     ap.add_argument("--commit", required=True, help="the open-instruct commit those files come from")
     ap.add_argument("--fuzz", type=int, default=24, help="random responses per instruction (seeded)")
+    ap.add_argument("--rlvr", help="also write this many-row RLVR file here (tests/fixtures/eval/rlvr_ifevalg.jsonl)")
+    ap.add_argument("--rlvr-rows", type=int, default=60)
     ap.add_argument("--nltk-data", default="/tmp/ifevalg-ref/nltk_data", help="where to write NLTK's punkt_tab")
     args = ap.parse_args()
 
@@ -296,6 +338,11 @@ def main() -> int:
             seen.add(key)
             raw, verdict = reference_verdict(registry, iid, kwargs, r)
             rows.append({"iid": iid, "kwargs": kwargs, "response": r, "raw": raw, "verdict": verdict})
+
+    if args.rlvr:
+        with open(args.rlvr, "w", encoding="utf-8") as f:
+            for row in rlvr_rows(registry, random.Random(7), rows, args.rlvr_rows):
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
     missing = set(registry.INSTRUCTION_DICT) - {r["iid"] for r in rows}
     per_id = defaultdict(Counter)
