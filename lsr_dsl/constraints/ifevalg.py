@@ -1,8 +1,16 @@
-"""Rule-checkable members of the IFEvalG family (allenai/open-instruct's IFEvalG verifiers).
+"""The IFEvalG family (allenai/open-instruct's ``open_instruct/IFEvalG`` verifiers).
 
-Each definition cites the original instruction id in ``details``. The semantics
-are made precise here (word: see :mod:`lsr_dsl.text.prose`); where the original
-checker was looser or tokenised differently the difference is stated.
+Two kinds of constraint live here:
+
+- **Exact reproductions** (second half of the module) of the 29 IFEvalG instruction ids
+  that IFEval lacks, verdict for verdict, quirks included; registered under a natural
+  name, the id and ``ifevalg/<id>``. RLVR rows are scored with them. IFEvalG's other 25
+  ids have IFEval's checkers and are served by :mod:`lsr_dsl.constraints.ifeval`.
+- **lsr's own readings** of some of the same instructions (first half: ``first_word``,
+  ``all_words_unique`` …): precise words and sentences (see :mod:`lsr_dsl.text.prose`),
+  for hand-written specs; each names the exact constraint it departs from.
+
+docs/ifevalg.md lists the ids, the names and the quirks.
 """
 from __future__ import annotations
 
@@ -32,8 +40,9 @@ IFEVALG = "ifevalg"
     params=NoParams,
     family=IFEVALG,
     summary="No word is used twice (ignoring case).",
-    details="IFEvalG `count:count_unique` (\"only use unique words, no word should be repeated\"). Punctuation "
-    "is not a word here (the original compared tokenizer output, punctuation included, case-sensitively)." + ALL_WORDS_DETAIL,
+    details="lsr's reading of IFEvalG `count:count_unique` (\"only use unique words, no word should be repeated\"). "
+    "Punctuation is not a word here and case is ignored; `unique_tokens` is the exact reproduction (NLTK tokens, "
+    "punctuation included, case-sensitive)." + ALL_WORDS_DETAIL,
     example="all_words_unique",
 )
 def all_words_unique(p: NoParams, t: Text) -> Verdict:
@@ -55,8 +64,8 @@ def all_words_unique(p: NoParams, t: Text) -> Verdict:
     family=IFEVALG,
     measure="lowercase_words",
     summary="The number of all-lowercase words compared with `n`.",
-    details="IFEvalG `count:lowercase_counting` (\"all lowercase words should appear at most N times\") is "
-    "`lowercase_words <= N`. A word counts when every cased letter in it is lowercase and it has at least "
+    details="lsr's reading of IFEvalG `count:lowercase_counting` (\"all lowercase words should appear at most N "
+    "times\") is `lowercase_words <= N`; `lowercase_word_limit(N)` is the exact reproduction. A word counts when every cased letter in it is lowercase and it has at least "
     "one (Unicode-aware; the original only saw ASCII a-z). Relation defaults to `>=`, so write the comparison."
     + ALL_WORDS_DETAIL,
     example="lowercase_words <= 40",
@@ -71,7 +80,7 @@ def lowercase_words(p: CountParams, t: Text) -> Verdict:
     params=NoParams,
     family=IFEVALG,
     summary="The response starts and ends with the same word, with nothing (not even punctuation) after it.",
-    details="IFEvalG `keywords:start_end`. Needs at least two words; compared ignoring case; leading text before "
+    details="lsr's reading of IFEvalG `keywords:start_end` (exact: `start_end_token`). Needs at least two words; compared ignoring case; leading text before "
     "the first word may only be whitespace or punctuation, trailing whitespace is ignored. The response is taken "
     "as written: list markers are not skipped and fenced code is not left out (unlike `first_word`/`last_word`).",
     example="start_end_same_word",
@@ -95,7 +104,7 @@ def start_end_same_word(p: NoParams, t: Text) -> Verdict:
     positional=("word",),
     family=IFEVALG,
     summary="The first word of the response is `word` (ignoring case).",
-    details="IFEvalG `first_word:first_word_answer`. The first word of the prose: fenced code is left out, "
+    details="lsr's reading of IFEvalG `first_word:first_word_answer` (exact: `response_first_word`). The first word of the prose: fenced code is left out, "
     "and leading punctuation, emphasis marks, heading `#` marks, list markers (`-`, `*`, `+`, `•`, `1.`, `1)`) "
     "and table pipes are skipped, so `1. Absolutely` and `**Absolutely**` start with `Absolutely`.",
     example='first_word("Absolutely")',
@@ -115,7 +124,7 @@ def first_word(p: WordParams, t: Text) -> Verdict:
     positional=("word",),
     family=IFEVALG,
     summary="The last word of the response is `word` (ignoring case; trailing punctuation allowed).",
-    details="IFEvalG `last_word:last_word_answer`. The last word of the prose: fenced code is left out (a "
+    details="lsr's reading of IFEvalG `last_word:last_word_answer` (exact: `response_last_word`). The last word of the prose: fenced code is left out (a "
     "code block after the closing sentence does not change the last word); trailing punctuation and markup "
     "are ignored.",
     example='last_word("goodbye")',
@@ -135,7 +144,7 @@ def last_word(p: WordParams, t: Text) -> Verdict:
     positional=("word",),
     family=IFEVALG,
     summary="Every sentence begins with `word` (ignoring case).",
-    details="IFEvalG `first_word:first_word_sent`. " + SENTENCE_RULES + " A sentence's first word is its first "
+    details="lsr's reading of IFEvalG `first_word:first_word_sent` (exact: `each_sentence_first_word`). " + SENTENCE_RULES + " A sentence's first word is its first "
     "run of letters/digits (leading punctuation and markers skipped). An empty response (or only fenced code) fails.",
     example='sentences_start_with("Notably")',
 )
@@ -162,7 +171,7 @@ _BIGRAM_RE = regex.compile(r"<<([^<>]*)>>")
     params=NoParams,
     family=IFEVALG,
     summary="Every pair of consecutive words is wrapped in double angular brackets: <<I am>> <<at home>>.",
-    details="IFEvalG `detectable_format:bigram_wrapping`, made strict: outside the `<<…>>` groups there may only be "
+    details="lsr's reading of IFEvalG `detectable_format:bigram_wrapping` (exact: `bigram_brackets`), made strict: outside the `<<…>>` groups there may only be "
     "whitespace and punctuation, every group holds exactly two whitespace-separated tokens, except that the "
     "last group may hold one when the word count is odd.",
     example="bigram_wrapping",
@@ -192,7 +201,7 @@ _EMPTY_BRACKETS_RE = regex.compile(r"\[\]")
     params=NoParams,
     family=IFEVALG,
     summary="Every word is enclosed in square brackets: [like] [this].",
-    details="IFEvalG `detectable_format:square_brackets`: each whitespace-separated token must be `[...]` "
+    details="lsr's reading of IFEvalG `detectable_format:square_brackets` (exact: `bracketed_words`): each whitespace-separated token must be `[...]` "
     "(punctuation may follow the closing bracket); empty brackets `[]` do not count. An empty response fails.",
     example="square_brackets",
 )
@@ -229,7 +238,8 @@ class CopyParams(Params):
     positional=("text",),
     family=IFEVALG,
     summary="The response is exactly the given text, ignoring surrounding whitespace (and case by default).",
-    details="IFEvalG `copy:copying_simple` (\"repeat the request without change\"): pass the request as `text`. "
+    details="lsr's reading of IFEvalG `copy:copying_simple` (\"repeat the request without change\"; exact: "
+    "`copy_request`, which lower-cases with str.lower): pass the request as `text`. "
     "The reason points at the first differing character.",
     example='copy_text("Write a haiku about autumn.")',
 )

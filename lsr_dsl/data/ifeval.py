@@ -61,9 +61,10 @@ def _registry():
 
 
 def _ifeval_ids() -> Sequence[str]:
-    from lsr_dsl.constraints.ifeval import IFEVAL_IDS
+    """The instruction ids a row may use: IFEval's and IFEvalG's (the hints prefer them)."""
+    from lsr_dsl.constraints.ifevalg import IFEVALG_ALL_IDS
 
-    return list(IFEVAL_IDS)
+    return list(IFEVALG_ALL_IDS)
 
 
 # ---------------------------------------------------------------------------
