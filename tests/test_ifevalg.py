@@ -144,7 +144,8 @@ def test_lsr_eval_on_rlvr_rows_gives_the_reference_verifier_numbers():
     from lsr_dsl.evaluation import evaluate_file
 
     rows = _rlvr_rows()
-    assert {gt[:2] for gt in (r["ground_truth"] for r in rows)} == {"[{", '["'}  # Python-literal and JSON forms
+    # Python-literal and JSON lists of instruction_id/kwargs, and old-style func_name objects
+    assert {gt[:2] for gt in (r["ground_truth"] for r in rows)} == {"[{", '["', '{"'}
     details = []
     report = evaluate_file(str(RLVR), details=details.append)
     for row, d in zip(rows, details, strict=True):

