@@ -12,6 +12,9 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 import lsr_dsl.constraints  # noqa: F401  (registers every family)
 from lsr_dsl.constraints.if_functions import IF_FUNCTION_NAMES
 from lsr_dsl.constraints.registry import REGISTRY
@@ -64,3 +67,14 @@ def test_blank_responses_are_checked_not_failed():
     assert not _check({"func_name": "validate_title", "kwargs": {}, "response": ""}).passed
     v = _check({"func_name": "validate_response_language", "kwargs": {"language": "en"}, "response": "123"})
     assert not v.passed and "undetectable" in v.reason
+
+
+_KWARGS = {r["func_name"]: r["kwargs"] for r in ROWS}
+_PIECES = st.sampled_from(list("aAzZ .,!?-*[]<>\n\"'İé1") + ["* * *", "******", "\n\n", "Mr.", "<<", ">>", "P.S.", "Section"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.lists(_PIECES, max_size=40).map("".join), name=st.sampled_from(IF_FUNCTION_NAMES))
+def test_property_total_and_binary(text, name):
+    v = _check({"func_name": name, "kwargs": _KWARGS[name], "response": text})
+    assert v.score in (0.0, 1.0) and isinstance(v.reason, str) and v.reason

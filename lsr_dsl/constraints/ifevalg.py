@@ -30,7 +30,7 @@ from lsr_dsl.constraints.wording import all_of, plural, quote, relation_reason
 from lsr_dsl.text.analysis import Text
 from lsr_dsl.text.prose import prose_words, sentences, WORD_RE, word_spans, words
 from lsr_dsl.text.rule_sentences import split_into_sentences
-from lsr_dsl.text.tokens import word_tokenize
+from lsr_dsl.text.tokens import treebank_tokenize, word_tokenize
 
 IFEVALG = "ifevalg"
 
@@ -754,7 +754,10 @@ def keyword_at_position(p: KeywordPositionParams, t: Text) -> Verdict:
     "ends with '.' and fails. At least two tokens are needed. (`start_end_same_word` is lsr's reading.)",
 )
 def start_end_token(p: NoParams, t: Text) -> Verdict:
-    toks = t.treebank_tokens
+    # Only the first and the last Punkt sentence need tokenizing (each gives at least one token).
+    sents = t.sentences
+    head = treebank_tokenize(sents[0]) if sents else []
+    toks = head if len(sents) < 2 else [head[0], treebank_tokenize(sents[-1])[-1]]
     if len(toks) < 2:
         return Verdict.fail(f"the response has {plural(len(toks), 'token')}; need at least 2")
     if toks[0].lower() == toks[-1].lower():
@@ -943,10 +946,11 @@ def ascii_letter_count(p: LetterCountParams, t: Text) -> Verdict:
 )
 def unique_tokens(p: NoParams, t: Text) -> Verdict:
     seen = set()
-    for w in t.treebank_tokens:
-        if w in seen:
-            return Verdict.fail(f"the token {quote(w)} occurs more than once")
-        seen.add(w)
+    for sentence in t.sentences:  # sentence by sentence, so that a repeat stops early
+        for w in treebank_tokenize(sentence):
+            if w in seen:
+                return Verdict.fail(f"the token {quote(w)} occurs more than once")
+            seen.add(w)
     return Verdict.ok(f"{all_of(len(seen), 'token')} distinct")
 
 
