@@ -208,5 +208,8 @@ def test_catalogue_lists_the_family(capsys):
     assert code == 0
     listed = {line.split()[0] for line in out.splitlines() if line.strip()}
     assert set(IFEVALG_IDS.values()) <= listed
+    assert all(f"{iid}" in out for iid in IFEVALG_IDS)  # each line names its instruction ids
+    code, out, _ = _cli(["constraints"], capsys)
+    assert all(iid in out for iid in IFEVALG_ALL_IDS)
     code, out, _ = _cli(["constraints", "keywords:start_end"], capsys)
     assert code == 0 and "ifevalg/keywords:start_end" in out and "example: start_end_token" in out
