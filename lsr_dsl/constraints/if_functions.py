@@ -65,7 +65,8 @@ def verify_keywords(p: KeywordListParams, t: Text) -> Verdict:
     missing = [k for k in p.keyword_list if k.lower() not in t.lower]
     if missing:
         return Verdict.fail("missing " + ", ".join(quote(k) for k in missing))
-    return Verdict.ok(f"found all {plural(len(p.keyword_list), 'keyword')}")
+    n = len(p.keyword_list)
+    return Verdict.ok("found the keyword" if n == 1 else f"found all {n} keywords")
 
 
 class WordCountParams(Params):
