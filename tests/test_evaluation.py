@@ -169,8 +169,8 @@ def test_bad_rows_listed_with_line_numbers():
         evaluate_file(str(FIXTURES / "bad.jsonl"))
     msg = str(ei.value)
     f = str(FIXTURES / "bad.jsonl")
-    assert "5 bad rows" in msg
-    assert f"{f}:2: row b1: unknown instruction id 'punctuation:no_coma' (did you mean 'punctuation:no_comma'?)" in msg
+    assert "4 bad rows" in msg
+    assert f"{f}:2:" not in msg  # an unknown id is an invalid instruction, not a bad row (below)
     assert f"{f}:3: not a JSON object" in msg
     assert f"{f}:4: row b3: 'response' must be a string (missing)" in msg
     assert f"{f}:6: row b5: 2 instruction ids but 1 kwargs" in msg
@@ -178,8 +178,22 @@ def test_bad_rows_listed_with_line_numbers():
 
 
 def test_bad_rows_with_workers():
-    with pytest.raises(LsrDataError, match="5 bad rows"):
+    with pytest.raises(LsrDataError, match="4 bad rows"):
         evaluate_file(str(FIXTURES / "bad.jsonl"), workers=2)
+
+
+def test_unknown_id_is_an_invalid_instruction_with_a_hint():
+    rows = [
+        {"key": "b1", "instruction_id_list": ["punctuation:no_coma", "punctuation:no_comma"], "kwargs": [{}, {}], "response": "x"},
+        {"key": "ok", "instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}], "response": "fine"},
+    ]
+    details = []
+    report = evaluate_rows(rows, details=details.append)
+    assert details[0]["strict"] == [False, True] and details[0]["score"] is None
+    why = details[0]["invalid"][0]["reason"]
+    assert details[0]["invalid"][0]["index"] == 1
+    assert why == "unknown instruction id 'punctuation:no_coma' (did you mean 'punctuation:no_comma'?)"
+    assert report.totals()["prompt_strict"] == (1, 2) and report.invalid_rows == 1
 
 
 # -- CLI -----------------------------------------------------------------------------
@@ -203,7 +217,7 @@ def test_cli_eval_exit_codes(tmp_path, capsys):
     det = tmp_path / "d.jsonl"
     assert _run_cli(["eval", str(FIXTURES / "bad.jsonl"), "--details", str(det), "-q"]) == 2
     err = capsys.readouterr().err
-    assert "bad.jsonl:2:" in err and "unknown instruction id" in err
+    assert "bad.jsonl:3:" in err and "not a JSON object" in err
     assert not det.exists() and list(tmp_path.iterdir()) == []  # nothing half-written
     assert _run_cli(["eval", str(tmp_path / "missing.jsonl")]) == 2
     assert "no such file" in capsys.readouterr().err

@@ -163,15 +163,15 @@ def test_rlvr_ground_truth_shapes():
     assert [a[0] for a in _atoms(to_spec(rows["gt2"]))[1]] == ["punctuation:no_comma"]
     # a list whose element is a JSON string
     assert _atoms(to_spec(rows["gt3"]))[1][0][1]["keywords"] == ["alpha", "beta"]
-    # old style func_name, "around" -> a range (one instruction, two atoms)
-    src = to_spec(rows["gt4"])
-    prog, atoms = _atoms(src)
-    assert [p["num_words"] for _, p in atoms] == [9, 11]
-    assert prog.root.kind == "and" and len(prog.root.children) == 2
-    assert prog.score("one two three four five six seven eight nine ten") == 1.0
-    # func_name keywords -> literal keyword matching
-    _, atoms = _atoms(to_spec(rows["gt5"]))
-    assert atoms[0][1]["keywords"] == ["a.b", "c"] and atoms[0][1]["literal"] is True
+    # old style func_name: the function itself (open-instruct's if_functions), nulls dropped
+    prog, atoms = _atoms(to_spec(rows["gt4"]))
+    assert atoms == [("validate_word_constraint", {"N": 10, "quantifier": "around"})]
+    assert prog.score("one two three four five six seven eight nine") == 1.0  # 9: within ±1
+    assert prog.score("one two three four five six seven eight") == 0.0
+    # func_name keywords: plain substrings, ignoring case
+    prog, atoms = _atoms(to_spec(rows["gt5"]))
+    assert atoms[0] == ("verify_keywords", {"keyword_list": ["a.b", "c"]})
+    assert prog.score("A.B and C") == 1.0 and prog.score("axb c") == 0.0
     # a dict (not a string) with single id and kwargs object
     assert [a[0] for a in _atoms(to_spec(rows["gt6"]))[1]] == ["detectable_format:title"]
 
@@ -181,24 +181,29 @@ def test_rlvr_ground_truth_errors():
         to_spec({"id": 1, "ground_truth": json.dumps({"func_name": "verify_keyword", "keyword_list": ["a"]})})
     with pytest.raises(LsrDataError, match="neither JSON nor a Python literal"):
         to_spec({"id": 2, "ground_truth": "[{not valid"})
-    with pytest.raises(LsrDataError, match="needs N"):
+    with pytest.raises(LsrDataError, match="'validate_placeholders' needs the argument 'N'"):
         to_spec({"id": 3, "ground_truth": {"func_name": "validate_placeholders"}})
     with pytest.raises(LsrDataError, match="unknown instruction id 'count:word_count_range'"):
         to_spec({"id": 4, "ground_truth": [{"instruction_id": ["count:word_count_range"], "kwargs": [{"min_words": 1}]}]})
 
 
 def test_all_func_names_map_to_compiling_specs():
-    from lsr_dsl.data.ifeval import _FUNC_NAMES
+    from lsr_dsl.constraints.if_functions import IF_FUNCTION_NAMES
+    from lsr_dsl.constraints.registry import REGISTRY
 
     args = {
         "keyword_list": ["a"], "word": "a", "N": 3, "forbidden_words": ["x"], "letter": "a", "language": "en",
         "quantifier": "at least", "first_word": "hello", "i": 1, "postscript_marker": "P.S.", "options": ["yes", "no"],
         "section_splitter": "Section", "original_prompt": "Say hi.", "end_phrase": "Bye.",
     }  # fmt: skip
-    for f in _FUNC_NAMES:
-        row = {"id": f, "ground_truth": dict(args, func_name=f)}
-        # extra arguments a function does not take are ignored by the mapping
+    assert len(IF_FUNCTION_NAMES) == 25
+    for f in IF_FUNCTION_NAMES:
+        own = {k: v for k, v in args.items() if k in REGISTRY.get(f).params.model_fields}
+        row = {"id": f, "ground_truth": dict(own, func_name=f)}
         lsr_dsl.compile(to_spec(row))
+    # an argument the function does not take is an error, as it is for open-instruct (a TypeError there)
+    with pytest.raises(LsrDataError, match="'validate_title' has no parameter 'N'"):
+        to_spec({"id": 9, "ground_truth": {"func_name": "validate_title", "N": 1}})
 
 
 # -- lsr import ifeval -------------------------------------------------------------

@@ -51,7 +51,8 @@ def cmd_constraints(args: argparse.Namespace) -> int:
     for c in REGISTRY.definitions():
         if args.family and c.family != args.family:
             continue
-        out(f"{c.name:32} {c.family:8} {c.summary}")
+        ids = [a for a in c.aliases if ":" in a and "/" not in a]  # the datasets' instruction ids
+        out(f"{c.name:32} {c.family:8} {c.summary}" + (f"  [{', '.join(ids)}]" if ids else ""))
     return EXIT_OK
 
 

@@ -4,6 +4,7 @@ Importing this package registers every built-in constraint:
 
 - :mod:`.ifeval`: IFEval's 25 instruction types, verdict for verdict;
 - :mod:`.ifevalg` / :mod:`.ifbench`: rule-checkable members of open-instruct's IFEvalG and of IFBench;
+- :mod:`.if_functions`: open-instruct's older RLVR verifier functions (``func_name`` ground truth);
 - :mod:`.content`: phrases, regular expressions, JSON Schema;
 - :mod:`.length`: characters, lines, blank-line paragraphs;
 - :mod:`.markdown`: headings, fenced code blocks, tables, numbered lists;
@@ -18,6 +19,6 @@ A new family is a new module here, imported below.
 from lsr_dsl.constraints.registry import REGISTRY, ConstraintDef, Params, Registry, Relation, Verdict, constraint
 
 # Registration order is the catalogue's order of families.
-from lsr_dsl.constraints import ifeval, content, ifbench, ifevalg, general, length, markdown, scopes, soft  # noqa: F401,E402
+from lsr_dsl.constraints import ifeval, content, ifbench, ifevalg, if_functions, general, length, markdown, scopes, soft  # noqa: F401,E402
 
 __all__ = ["REGISTRY", "ConstraintDef", "Params", "Registry", "Relation", "Verdict", "constraint"]

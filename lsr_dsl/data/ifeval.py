@@ -24,8 +24,8 @@ Choices (see ``docs/eval.md``):
 Besides IFEval's own format, :func:`instructions_of` reads the ground-truth
 column of open RLVR datasets (allenai open-instruct): a JSON (or Python-literal)
 string or value that is a list of ``{"instruction_id": [...], "kwargs": [...]}``
-dicts, one such dict, or an old-style ``{"func_name": ..., <args>}`` dict whose
-function is mapped to the equivalent IFEval instruction.
+dicts, one such dict, or an old-style ``{"func_name": ..., <args>}`` dict, whose
+function is an instruction of its own (:mod:`lsr_dsl.constraints.if_functions`).
 """
 from __future__ import annotations
 
@@ -61,9 +61,10 @@ def _registry():
 
 
 def _ifeval_ids() -> Sequence[str]:
-    from lsr_dsl.constraints.ifeval import IFEVAL_IDS
+    """The instruction ids a row may use: IFEval's and IFEvalG's (the hints prefer them)."""
+    from lsr_dsl.constraints.ifevalg import IFEVALG_ALL_IDS
 
-    return list(IFEVAL_IDS)
+    return list(IFEVALG_ALL_IDS)
 
 
 # ---------------------------------------------------------------------------
@@ -152,120 +153,20 @@ def _pairs(ids: Any, kwargs: Any) -> List[Instruction]:
     return [(i, _clean_kwargs(kw, f"instruction {n} ({i})")) for n, (i, kw) in enumerate(zip(ids, kwargs), 1)]
 
 
-def _around(name: str, n: Any, tol: int, count: str, rel: str) -> Tuple[str, Dict[str, Any], Dict[str, Any]]:
-    return name, {count: max(int(n) - tol, 0), rel: ">="}, {count: int(n) + tol, rel: "<="}
-
-
-_QUANT = {"at least": ">=", "at most": "<=", "less than": "<", "more than": ">", "exactly": "=="}
-
-
 def _from_func_name(gt: Mapping[str, Any]) -> List[Instruction]:
-    """Map an old-style open-instruct ``{"func_name": …}`` ground truth to IFEval instructions.
+    """An old-style open-instruct ``{"func_name": …, <args>}`` ground truth → one instruction.
 
-    The mapped instruction is IFEval's (the checks differ from open-instruct's own
-    functions in details such as word counting); ``quantifier="around"`` becomes a
-    range, written as the special id ``"<id>#around"`` and expanded by :func:`atom_source`.
+    The instruction is the function itself (``lsr_dsl.constraints.if_functions``: each of
+    open-instruct's 25 ``if_functions`` checked exactly), with its arguments, nulls dropped.
     """
-    args = {k: v for k, v in gt.items() if k != "func_name" and v is not None}
+    from lsr_dsl.constraints.if_functions import IF_FUNCTION_NAMES
+
     f = gt.get("func_name")
-
-    def need(*names: str) -> List[Any]:
-        missing = [n for n in names if n not in args]
-        if missing:
-            raise ValueError(f"func_name {f!r} needs {', '.join(missing)}")
-        return [args[n] for n in names]
-
-    def quant(name: str, count: str, rel: str, tol_fn) -> Instruction:
-        n, q = need("N", "quantifier")
-        if q == "around":
-            if isinstance(n, bool) or not isinstance(n, int):
-                raise ValueError(f"N must be an integer, not {n!r}")
-            return (name + "#around", {"count": count, "relation": rel, "N": n, "tol": tol_fn(n)})
-        if q not in _QUANT:
-            raise ValueError(f"unknown quantifier {q!r} (expected 'at least', 'at most' or 'around')")
-        return (name, {count: n, rel: _QUANT[q]})
-
-    if f == "verify_keywords":
-        (kw,) = need("keyword_list")
-        return [("keywords:existence", {"keywords": kw, "literal": True})]
-    if f == "verify_keyword_frequency":
-        w, n = need("word", "N")
-        return [("keywords:frequency", {"keyword": w, "frequency": n, "relation": "==", "whole_word": True, "literal": True})]
-    if f == "validate_forbidden_words":
-        (fw,) = need("forbidden_words")
-        return [("keywords:forbidden_words", {"forbidden_words": fw, "whole_word": False, "literal": True})]
-    if f == "verify_letter_frequency":
-        letter, n = need("letter", "N")
-        return [("keywords:letter_frequency", {"letter": letter, "let_frequency": n, "let_relation": "=="})]
-    if f == "validate_response_language":
-        (lang,) = need("language")
-        return [("language:response_language", {"language": lang})]
-    if f == "verify_paragraph_count":
-        (n,) = need("N")
-        return [("length_constraints:number_paragraphs", {"num_paragraphs": n})]
-    if f == "validate_word_constraint":
-        return [quant("length_constraints:number_words", "num_words", "relation", lambda n: max(round(n * 0.1), 1))]
-    if f == "verify_sentence_constraint":
-        return [quant("length_constraints:number_sentences", "num_sentences", "relation", lambda n: 1)]
-    if f == "validate_paragraphs":
-        n, word, i = need("N", "first_word", "i")
-        return [("length_constraints:nth_paragraph_first_word", {"num_paragraphs": n, "nth_paragraph": i, "first_word": word})]
-    if f == "verify_postscript":
-        (m,) = need("postscript_marker")
-        return [("detectable_content:postscript", {"postscript_marker": m})]
-    if f == "validate_placeholders":
-        (n,) = need("N")
-        return [("detectable_content:number_placeholders", {"num_placeholders": n})]
-    if f == "verify_bullet_points":
-        (n,) = need("N")
-        return [("detectable_format:number_bullet_lists", {"num_bullets": n})]
-    if f == "validate_title":
-        return [("detectable_format:title", {})]
-    if f == "validate_choice":
-        (opts,) = need("options")
-        if isinstance(opts, str):
-            opts = [opts]
-        return [("detectable_format:constrained_response", {"options": opts})]
-    if f == "validate_highlighted_sections":
-        (n,) = need("N")
-        return [("detectable_format:number_highlighted_sections", {"num_highlights": n})]
-    if f == "validate_sections":
-        n, sp = need("N", "section_splitter")
-        return [("detectable_format:multiple_sections", {"num_sections": n, "section_spliter": sp})]
-    if f == "validate_json_format":
-        return [("detectable_format:json_format", {})]
-    if f == "validate_repeat_prompt":
-        (p,) = need("original_prompt")
-        return [("combination:repeat_prompt", {"prompt_to_repeat": p})]
-    if f == "validate_two_responses":
-        return [("combination:two_responses", {})]
-    if f == "validate_uppercase":
-        return [("change_case:english_capital", {"english": False})]
-    if f == "validate_lowercase":
-        return [("change_case:english_lowercase", {"english": False})]
-    if f == "validate_frequency_capital_words":
-        return [quant("change_case:capital_word_frequency", "capital_frequency", "capital_relation", lambda n: max(round(n * 0.1), 1))]
-    if f == "validate_end":
-        (e,) = need("end_phrase")
-        return [("startend:end_checker", {"end_phrase": e})]
-    if f == "validate_quotation":
-        return [("startend:quotation", {})]
-    if f == "validate_no_commas":
-        return [("punctuation:no_comma", {})]
-    guess = closest(str(f), _FUNC_NAMES)
-    hint = f" (did you mean '{guess}'?)" if guess else ""
-    raise ValueError(f"unknown ground-truth func_name {f!r}{hint}")
-
-
-_FUNC_NAMES = (
-    "verify_keywords", "verify_keyword_frequency", "validate_forbidden_words", "verify_letter_frequency",
-    "validate_response_language", "verify_paragraph_count", "validate_word_constraint",
-    "verify_sentence_constraint", "validate_paragraphs", "verify_postscript", "validate_placeholders",
-    "verify_bullet_points", "validate_title", "validate_choice", "validate_highlighted_sections",
-    "validate_sections", "validate_json_format", "validate_repeat_prompt", "validate_two_responses",
-    "validate_uppercase", "validate_lowercase", "validate_frequency_capital_words", "validate_end",
-    "validate_quotation", "validate_no_commas",
-)  # fmt: skip
+    if f not in IF_FUNCTION_NAMES:
+        guess = closest(str(f), IF_FUNCTION_NAMES)
+        hint = f" (did you mean '{guess}'?)" if guess else ""
+        raise ValueError(f"unknown ground-truth func_name {f!r}{hint}")
+    return [(f, {str(k): v for k, v in gt.items() if k != "func_name" and v is not None})]
 
 
 def _from_ground_truth(gt: Any, depth: int = 0) -> List[Instruction]:
@@ -324,13 +225,7 @@ def _call(name: str, kwargs: Mapping[str, Any]) -> str:
 
 
 def atom_source(instruction_id: str, kwargs: Mapping[str, Any]) -> str:
-    """One instruction as an .lsr operand: ``id(k=v, …)``, or a parenthesised range for ``#around``."""
-    if instruction_id.endswith("#around"):
-        base = instruction_id[: -len("#around")]
-        n, tol, count, rel = kwargs["N"], kwargs["tol"], kwargs["count"], kwargs["relation"]
-        lo = {count: max(n - tol, 0), rel: ">="}
-        hi = {count: n + tol, rel: "<="}
-        return f"({_call(base, lo)} AND {_call(base, hi)})"
+    """One instruction as an .lsr operand: ``id(k=v, …)``."""
     for k in kwargs:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k):
             raise ValueError(f"kwargs key {k!r} is not a parameter name")
@@ -339,10 +234,8 @@ def atom_source(instruction_id: str, kwargs: Mapping[str, Any]) -> str:
 
 def check_instruction(instruction_id: str, kwargs: Mapping[str, Any]) -> Optional[str]:
     """``None`` if the instruction compiles, else the reason (unknown id, bad value …)."""
-    reg = _registry()
-    base = instruction_id[: -len("#around")] if instruction_id.endswith("#around") else instruction_id
-    if base not in reg:
-        return unknown_id_message(base)
+    if instruction_id not in _registry():
+        return unknown_id_message(instruction_id)
     from lsr_dsl.api import compile as _compile
 
     try:
@@ -363,11 +256,6 @@ def _reason(e: Exception) -> str:
         msgs = [d.message for d in e.errors]
         return "; ".join(dict.fromkeys(msgs))
     return str(e)
-
-
-def instruction_label(instruction_id: str) -> str:
-    """The id as shown in reports (``#around`` ranges keep their base id)."""
-    return instruction_id[: -len("#around")] if instruction_id.endswith("#around") else instruction_id
 
 
 def spec_source(key: Any, prompt: Optional[str], instructions: Sequence[Instruction]) -> str:
@@ -400,7 +288,7 @@ def to_spec(row: Mapping[str, Any], *, key: Any = None, check: bool = True) -> s
         for n, (iid, kw) in enumerate(instructions, 1):
             why = check_instruction(iid, kw)
             if why is not None:
-                problems.append(f"instruction {n} ({instruction_label(iid)}): {why}")
+                problems.append(f"instruction {n} ({iid}): {why}")
         if problems:
             raise LsrDataError(f"row {k}: " + "; ".join(problems))
     try:

@@ -20,8 +20,10 @@ Counting rules (``docs/eval.md``):
   draw a random letter): the instruction counts as *not followed* in both
   modes, the row stays in the denominators, and the instruction is listed under
   ``invalid``. The row's ``score`` in ``--details`` is ``null``.
-- **Malformed rows** (not JSON, no ``response``, no instructions, unknown
-  instruction id, a spec that does not compile, kwargs/ids length mismatch):
+- **Unknown instruction ids** are invalid instructions too (listed with the id and
+  a "did you mean"), so one id lsr lacks does not stop the evaluation.
+- **Malformed rows** (not JSON, no ``response``, no instructions, a spec that
+  does not compile, kwargs/ids length mismatch):
   evaluation goes on to find them all, then fails with
   :class:`~lsr_dsl.language.errors.LsrDataError` listing ``file:line: reason``.
 - **Reference verdicts**: when rows carry ``strict``/``loose`` lists (the
@@ -144,13 +146,9 @@ def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: O
             instructions = ifeval.instructions_of(row)
         except ValueError as e:
             raise LsrDataError(f"row {key}: {e}") from None
-        from lsr_dsl.constraints.registry import REGISTRY
-
-        for iid, _ in instructions:
-            base = ifeval.instruction_label(iid)
-            if base not in REGISTRY:
-                raise LsrDataError(f"row {key}: {ifeval.unknown_id_message(base)}")
-        names = [ifeval.instruction_label(i) for i, _ in instructions]
+        # An unknown instruction id is an invalid instruction like a bad value:
+        # listed with a "did you mean", counted as not followed (see below).
+        names = [i for i, _ in instructions]
         n = len(instructions)
         try:
             # The body alone (no key, no prompt) so that rows with the same
@@ -190,6 +188,8 @@ def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: O
             loose.insert(i, False)
         score = None
     out: Dict[str, Any] = {"line": line, "key": key, "names": names, "strict": strict, "loose": loose, "score": score}
+    if "ground_truth" in row and "spec" not in row and not any(k in row for k in ("instruction_id_list", "instruction_id")):
+        out["rlvr"] = True
     if invalid:
         out["invalid"] = invalid
     if errors:
@@ -264,9 +264,15 @@ class Report:
     unstable_count: int = 0
     disagreements: List[Dict[str, Any]] = field(default_factory=list)
     disagreement_count: int = 0
+    # open-instruct's RLVR reward: per ground-truth row, the fraction of instructions followed (strict)
+    rlvr_rows: int = 0
+    rlvr_reward: float = 0.0
 
     def add(self, r: Dict[str, Any]) -> None:
         strict, loose, names = r["strict"], r["loose"], r["names"]
+        if r.get("rlvr"):
+            self.rlvr_rows += 1
+            self.rlvr_reward += sum(strict) / max(len(strict), 1)
         self.prompt.add(all(strict), all(loose))
         for name, s, l in zip(names, strict, loose):
             self.instruction.add(s, l)
@@ -325,6 +331,8 @@ class Report:
         }
         if self.verifier_errors:
             d["verifier_errors"] = self.verifier_errors
+        if self.rlvr_rows:
+            d["rlvr_reward"] = {"rows": self.rlvr_rows, "mean": self.rlvr_reward / self.rlvr_rows}
         if self.ref_rows:
             d["reference"] = {
                 "rows": self.ref_rows,
@@ -363,6 +371,11 @@ class Report:
         out.append(f"  {'':<20} {'strict':>22}   {'loose':>22}")
         out.append(f"  {'prompt-level':<20} {frac(self.prompt.strict, self.prompt.total):>22}   {frac(self.prompt.loose, self.prompt.total):>22}")
         out.append(f"  {'instruction-level':<20} {frac(self.instruction.strict, self.instruction.total):>22}   {frac(self.instruction.loose, self.instruction.total):>22}")
+        if self.rlvr_rows:
+            out.append(
+                f"  {'RLVR reward (mean)':<20} {self.rlvr_reward / self.rlvr_rows:>22.4f}   "
+                f"(open-instruct's IFEval verifiers: fraction followed per row, {self.rlvr_rows} ground-truth rows)"
+            )
         if self.invalid_instructions:
             out.append("")
             out.append(

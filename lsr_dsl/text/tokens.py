@@ -6,7 +6,7 @@ from typing import Callable, List, Optional
 
 import regex
 
-from lsr_dsl.text.sentences import CTRL_SEPARATORS
+from lsr_dsl.text.sentences import CTRL_SEPARATORS, punkt_english, punkt_view
 
 # NLTK 3.10+ compiles these rules with the ``regex`` engine (``\\w``, ``\\s``
 # differ from ``re`` on some characters; see ``punkt_view``), except the
@@ -231,4 +231,12 @@ def capital_words_fast(text: str, sentences: Callable[[], List[str]]) -> List[st
     for s in sentences():
         words = _chunk_capitals(s)
         out.extend(words if words is not None else (w for w in treebank_tokenize(s) if w.isupper()))
+    return out
+
+
+def word_tokenize(text: str) -> List[str]:
+    """NLTK's ``word_tokenize(text)`` (English): Punkt sentences, then the Treebank rules on each."""
+    out: List[str] = []
+    for a, b in punkt_english().nltk_spans(text, punkt_view(text)):
+        out.extend(treebank_tokenize(text[a:b]))
     return out
