@@ -321,6 +321,23 @@ def cases() -> dict:
         "Future Outlook: x My Conclusion: y My Answer: z")
     add("format:no_whitespace", None, "nowhitespace", "no whitespace", "tab\there", "nbsp\u00a0here", "end\n",
         "emoji🙂ok")
+    # IFBench_test.jsonl writes its counts as floats (5.0); a few fractional ones too.
+    add("count:word_count_range", {"min_words": 3.0, "max_words": 5.0}, "one two three", "one two", "a b c d e f")
+    add("count:unique_word_count", {"N": 4.0}, "a b c d", "a b c")
+    add("count:conjunctions", {"small_n": 2.0}, "and or", "and")
+    add("count:numbers", {"N": 3.0}, "1 2 3", "1 2")
+    add("count:person_names", {"N": 2.0}, "Emma Liam", "Emma")
+    add("count:pronouns", {"N": 2.5}, "I me you", "I me")
+    add("count:words_japanese", {"N": 2.0}, "I 日本 like 猫", "I like cats")
+    add("count:words_japanese", {"N": 2.5}, "a b c d 日本 f g h i 猫", "a b c d e f g h i j")
+    add("sentence:keyword", {"word": "sea", "N": 2.0}, "Hi. The sea.", "The sea. Hi.")
+    add("sentence:keyword", {"word": "sea", "N": 1.5}, "Hi. The sea.", "The sea. Hi.", "Hi. Sea.")
+    add("sentence:keyword", {"word": "sea", "N": 0.5}, "Hi. The sea.", "The sea. Hi.")
+    add("words:repeats", {"small_n": 2.0}, "a a b", "a a a")
+    add("sentence:increment", {"small_n": 1.0}, "Hi. Hi there.", "Hi. Hi.")
+    add("sentence:increment", {"small_n": 1.5}, "Hi. Hi there.")
+    add("ratio:stop_words", {"percentage": 33.3}, "the cat dog", "the a cat")
+    add("ratio:overlap", {"reference_text": "abcdefgh", "percentage": 50.0}, "abcdxyzw", "abcdefgh")
     return c
 
 

@@ -113,8 +113,13 @@ def _ascii_fold(s: str) -> str:
     return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
 
 
-def _n_field(default: Any = ..., *, ge: int = 0, what: str) -> Any:
-    return Field(default, ge=ge, validation_alias=AliasChoices("N", "n"), description=what + " (IFBench's `N`; `n` also accepted).")
+def _n_field(default: Any = ..., *, ge: Optional[float] = 0, gt: Optional[float] = None, what: str) -> Any:
+    return Field(default, ge=ge, gt=gt, validation_alias=AliasChoices("N", "n"), description=what + " (IFBench's `N`; `n` also accepted).")
+
+
+def _num(x: float) -> str:
+    """A number as written: ``5`` for 5.0 (IFBench's test file writes its counts as floats)."""
+    return f"{x:g}"
 
 
 # =====================================================================================
@@ -123,8 +128,8 @@ def _n_field(default: Any = ..., *, ge: int = 0, what: str) -> Any:
 
 
 class WordRangeParams(Params):
-    min_words: int = Field(ge=0, description="Least number of words.")
-    max_words: int = Field(ge=0, description="Most words.")
+    min_words: float = Field(ge=0, description="Least number of words.")
+    max_words: float = Field(ge=0, description="Most words.")
 
     @model_validator(mode="after")
     def _ordered(self) -> "WordRangeParams":
@@ -145,12 +150,12 @@ class WordRangeParams(Params):
 )
 def word_count_range(p: WordRangeParams, t: Text) -> Verdict:
     n = t.word_count
-    return Verdict.of(p.min_words <= n <= p.max_words, f"found {plural(n, 'word')}; need between {p.min_words} and {p.max_words}")
+    return Verdict.of(p.min_words <= n <= p.max_words, f"found {plural(n, 'word')}; need between {_num(p.min_words)} and {_num(p.max_words)}")
 
 
 class UniqueWordsParams(Params):
     relation: Relation = Field(Relation.GE, description="How the number of distinct words compares with `N` (IFBench: `>=`).")
-    n: int = _n_field(ge=0, what="The number of distinct words")
+    n: float = _n_field(ge=0, what="The number of distinct words")
 
 
 @_ifbench(
@@ -168,11 +173,11 @@ class UniqueWordsParams(Params):
 def unique_words(p: UniqueWordsParams, t: Text) -> Verdict:
     distinct = {_strip_punct(w) for w in t.lower.split()}
     n = len(distinct)
-    return Verdict.of(p.relation.holds(n, p.n), f"found {plural(n, 'distinct word')}; need {p.relation.words} {p.n}")
+    return Verdict.of(p.relation.holds(n, p.n), f"found {plural(n, 'distinct word')}; need {p.relation.words} {_num(p.n)}")
 
 
 class SmallNParams(Params):
-    small_n: int = Field(ge=0, validation_alias=AliasChoices("small_n", "n"), description="The number (IFBench's `small_n`; `n` also accepted).")
+    small_n: float = Field(ge=0, validation_alias=AliasChoices("small_n", "n"), description="The number (IFBench's `small_n`; `n` also accepted).")
 
 
 _CONJUNCTIONS = frozenset(("and", "but", "for", "nor", "or", "so", "yet"))
@@ -193,7 +198,7 @@ def conjunctions(p: SmallNParams, t: Text) -> Verdict:
     found = {w for w in split_words(t) if _strip_punct(w).lower() in _CONJUNCTIONS}
     ok = len(found) >= p.small_n
     shown = ", ".join(sorted(found)[:8])
-    return Verdict.of(ok, f"found {plural(len(found), 'different conjunction')} ({shown or 'none'}); need at least {p.small_n}")
+    return Verdict.of(ok, f"found {plural(len(found), 'different conjunction')} ({shown or 'none'}); need at least {_num(p.small_n)}")
 
 
 PERSON_NAMES = (
@@ -207,7 +212,7 @@ _NAME_RES = tuple((n, re.compile(r"\b" + n + r"\b")) for n in PERSON_NAMES)
 
 
 class NParams(Params):
-    n: int = _n_field(ge=0, what="The number")
+    n: float = _n_field(ge=0, what="The number")
 
 
 @_ifbench(
@@ -222,7 +227,7 @@ class NParams(Params):
 )
 def person_names(p: NParams, t: Text) -> Verdict:
     found = [n for n, rx in _NAME_RES if rx.search(t.text)]
-    return Verdict.of(len(found) >= p.n, f"found {plural(len(found), 'listed name')} ({', '.join(found[:8]) or 'none'}); need at least {p.n}")
+    return Verdict.of(len(found) >= p.n, f"found {plural(len(found), 'listed name')} ({', '.join(found[:8]) or 'none'}); need at least {_num(p.n)}")
 
 
 @_ifbench(
@@ -237,7 +242,7 @@ def person_names(p: NParams, t: Text) -> Verdict:
 )
 def numbers_count(p: NParams, t: Text) -> Verdict:
     n = len(re.findall(r"\d+", without_ascii_punct(t)))
-    return Verdict.of(n == p.n, f"found {plural(n, 'number')}; need exactly {p.n}")
+    return Verdict.of(n == p.n, f"found {plural(n, 'number')}; need exactly {_num(p.n)}")
 
 
 _PUNCT_COVER = frozenset(".,!?;:")
@@ -267,7 +272,7 @@ def all_punctuation(p: NoParams, t: Text) -> Verdict:
 
 
 class JapaneseParams(Params):
-    n: int = _n_field(ge=1, what="The cycle length")
+    n: float = _n_field(ge=None, gt=0, what="The cycle length")
 
 
 @_ifbench(
@@ -289,7 +294,7 @@ def japanese_every_nth(p: JapaneseParams, t: Text) -> Verdict:
         w = _strip_punct(raw)
         if w and not w.isdigit() and not _JAPANESE.search(w):
             return Verdict.fail(f"word {i + 1} {quote(w)} is not Japanese")
-    return Verdict.ok(f"every {p.n}th word is Japanese")
+    return Verdict.ok(f"every {_num(p.n)}th word is Japanese")
 
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -316,7 +321,7 @@ _PRONOUNS = frozenset(
 def pronouns(p: NParams, t: Text) -> Verdict:
     toks = t.memo("ifbench.pronoun_tokens", lambda x: word_tokens_of(x.text.replace("/", " ").lower()))
     n = sum(1 for w in toks if w in _PRONOUNS)
-    return Verdict.of(n >= p.n, f"found {plural(n, 'pronoun')}; need at least {p.n}")
+    return Verdict.of(n >= p.n, f"found {plural(n, 'pronoun')}; need at least {_num(p.n)}")
 
 
 class FiveKeywordsParams(Params):
@@ -601,8 +606,8 @@ def max_word_repeats(p: SmallNParams, t: Text) -> Verdict:
     counts = Counter(lower_without_ascii_punct(t).split())
     worst = max(counts.items(), key=lambda kv: kv[1], default=None)
     if worst is not None and worst[1] > p.small_n:
-        return Verdict.fail(f"{quote(worst[0])} occurs {worst[1]} times; at most {p.small_n} allowed")
-    return Verdict.ok(f"no word occurs more than {p.small_n} times")
+        return Verdict.fail(f"{quote(worst[0])} occurs {worst[1]} times; at most {_num(p.small_n)} allowed")
+    return Verdict.ok(f"no word occurs more than {_num(p.small_n)} times")
 
 
 @_ifbench(
@@ -709,12 +714,12 @@ class KeywordPositionParams(Params):
 def keyword_at_position(p: KeywordPositionParams, t: Text) -> Verdict:
     sents = t.sentences
     if len(sents) < p.n:
-        return Verdict.fail(f"found {plural(len(sents), 'sentence')}; need at least {p.n}")
+        return Verdict.fail(f"found {plural(len(sents), 'sentence')}; need at least {_num(p.n)}")
     ws = [w for w in word_tokens_of(sents[p.n - 1]) if any(c.isalnum() for c in w)]
     if len(ws) < p.m:
-        return Verdict.fail(f"sentence {p.n} has {plural(len(ws), 'word')}; need at least {p.m}")
+        return Verdict.fail(f"sentence {_num(p.n)} has {plural(len(ws), 'word')}; need at least {p.m}")
     got = ws[p.m - 1]
-    return Verdict.of(got.lower() == p.keyword.lower(), f"word {p.m} of sentence {p.n} is {quote(got)}")
+    return Verdict.of(got.lower() == p.keyword.lower(), f"word {p.m} of sentence {_num(p.n)} is {quote(got)}")
 
 
 class KeywordParams(Params):
@@ -788,7 +793,7 @@ def increasing_alliteration(p: NoParams, t: Text) -> Verdict:
 
 class KeywordSentenceParams(Params):
     word: str = Field(description="The keyword (matched as a whole word, ignoring case).")
-    n: int = _n_field(ge=0, what="Which sentence (1 = the first; 0 means the last, as in IFBench)")
+    n: float = _n_field(ge=0, what="Which sentence (1 = the first; 0 means the last, as in IFBench)")
 
     @field_validator("word")
     @classmethod
@@ -812,10 +817,11 @@ class KeywordSentenceParams(Params):
 def keyword_in_sentence(p: KeywordSentenceParams, t: Text) -> Verdict:
     sents = t.sentences
     if len(sents) < p.n or not sents:
-        return Verdict.fail(f"found {plural(len(sents), 'sentence')}; need at least {max(p.n, 1)}")
-    sent = sents[p.n - 1]
-    hit = re.search(r"\b" + re.escape(p.word) + r"\b", sent, re.IGNORECASE)
-    return Verdict.of(hit is not None, f"sentence {p.n or len(sents)} {'contains' if hit else 'lacks'} {quote(p.word)}")
+        return Verdict.fail(f"found {plural(len(sents), 'sentence')}; need at least {_num(max(p.n, 1))}")
+    index = int(p.n - 1)  # as IFBench: N = 0 gives -1, the last sentence
+    hit = re.search(r"\b" + re.escape(p.word) + r"\b", sents[index], re.IGNORECASE)
+    which = index + 1 if index >= 0 else len(sents)
+    return Verdict.of(hit is not None, f"sentence {which} {'contains' if hit else 'lacks'} {quote(p.word)}")
 
 
 @_ifbench(
@@ -834,8 +840,8 @@ def sentence_word_increment(p: SmallNParams, t: Text) -> Verdict:
         return Verdict.fail("the response has no sentence")
     for k in range(1, len(counts)):
         if counts[k] != counts[k - 1] + p.small_n:
-            return Verdict.fail(f"sentence {k + 1} has {plural(counts[k], 'word')}; need {counts[k - 1] + p.small_n}")
-    return Verdict.ok(f"each sentence has {p.small_n} more words than the one before")
+            return Verdict.fail(f"sentence {k + 1} has {plural(counts[k], 'word')}; need {_num(counts[k - 1] + p.small_n)}")
+    return Verdict.ok(f"each sentence has {_num(p.small_n)} more words than the one before")
 
 
 # =====================================================================================

@@ -119,7 +119,7 @@ def _one_line(e: LsrError) -> str:
 
 
 def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: Optional[str]) -> Dict[str, Any]:
-    from lsr_dsl.data import ifeval
+    from lsr_dsl.data import ifbench, ifeval
     from lsr_dsl.api import compile as _compile, compile_any
     from lsr_dsl.text import Text
 
@@ -146,13 +146,22 @@ def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: O
             raise LsrDataError(f"row {key}: {e}") from None
         from lsr_dsl.constraints.registry import REGISTRY
 
-        for iid, _ in instructions:
+        unknown: List[List[Any]] = []
+        for i, (iid, _) in enumerate(instructions):
             base = ifeval.instruction_label(iid)
             if base not in REGISTRY:
-                raise LsrDataError(f"row {key}: {ifeval.unknown_id_message(base)}")
+                if row.get("suite") != ifbench.IFBENCH_SUITE:
+                    raise LsrDataError(f"row {key}: {ifeval.unknown_id_message(base)}")
+                # IFBench's layout: an unknown id is reported on its row, the rest is scored.
+                unknown.append([i, ifbench.unknown_id_message(base)])
         names = [ifeval.instruction_label(i) for i, _ in instructions]
+        if unknown:
+            skip = {i for i, _ in unknown}
+            instructions = [x for i, x in enumerate(instructions) if i not in skip]
         n = len(instructions)
         try:
+            if not instructions:
+                raise ValueError("no instruction left to score")
             # The body alone (no key, no prompt) so that rows with the same
             # instructions share one compiled program (the compile cache).
             prog = _compile(_body(instructions), mode=mode)
@@ -165,10 +174,14 @@ def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: O
                     valid.append((iid, kw))
                 else:
                     invalid.append([i, why])
-            if not invalid:  # pragma: no cover - the whole fails but no part does
+            if not invalid and instructions:  # pragma: no cover - the whole fails but no part does
                 raise
             prog = _compile(_body(valid), mode=mode) if valid else None
             n = len(valid)
+        if unknown:
+            # Back to positions in the row's full instruction list.
+            kept = [i for i in range(len(names)) if i not in {j for j, _ in unknown}]
+            invalid = sorted([[kept[i], why] for i, why in invalid] + unknown)
     text = Text(response)
     errors: List[Dict[str, Any]] = []
     if prog is not None:
