@@ -25,7 +25,10 @@ For every IFBench id the script writes hand-made responses with both verdicts, b
 variants of them (case, punctuation, Unicode, blank lines, trailing newline, …), a set of
 shared edge texts and 40 seeded random texts per case, and records the reference's strict and loose verdicts exactly as
 ``evaluation_lib`` computes them (blank responses fail; loose tries the 8 variants).
-Output: ``tests/fixtures/ifbench_differential.jsonl`` (first line: metadata).
+Output: ``tests/fixtures/ifbench_differential.jsonl`` (first line: metadata), and
+``tests/fixtures/ifbench_eval/``: a small prompts file in IFBench_test.jsonl's layout, a
+responses file, and what IFBench's own ``run_eval.py`` prints and writes for them
+(``reference.json``), for ``lsr eval PROMPTS --responses RESPONSES``.
 """
 from __future__ import annotations
 
@@ -370,6 +373,116 @@ def reference_verdicts(iid: str, kwargs: dict, response: str, registry) -> tuple
     return strict, loose, None
 
 
+# ---------------------------------------------------------------------------------------
+# The evaluation layout: a small prompts file + responses, scored by IFBench's run_eval.py
+
+EVAL_DIR = ROOT / "tests/fixtures/ifbench_eval"
+_KWARG_KEYS = ("N", "keyword", "keyword1", "keyword2", "keyword3", "keyword4", "keyword5", "m", "max_words",
+               "min_words", "n", "n_end", "n_start", "options", "percentage", "prompt_to_repeat", "reference_text",
+               "sep", "small_n", "word")
+
+
+def _eval_rows() -> list:
+    """(key, prompt, [(id, kwargs)], response or None, extra responses) for the eval fixture."""
+    mcq_prompt = "Write four quiz questions about rivers."
+    return [
+        (1, "Describe a walk in the park.", [("count:word_count_range", {"min_words": 5.0, "max_words": 8.0})],
+         "We walked slowly under tall trees."),
+        (2, "Tell me about the sea.", [("count:word_count_range", {"min_words": 5.0, "max_words": 8.0})],
+         "Sure!\nWe walked slowly under tall trees today and yesterday too."),
+        (3, "List some numbers.", [("count:numbers", {"N": 3.0})], "Here: 4, 8 and 15."),
+        (4, "Name two friends.", [("count:person_names", {"N": 2.0}), ("punctuation:no_comma", {})],
+         "Emma and Liam came by."),
+        (5, "Name more friends.", [("count:person_names", {"N": 2.0}), ("punctuation:no_comma", {})],
+         "Emma, Liam and Noah came by."),
+        (6, "Write about cats.", [("sentence:keyword", {"word": "whiskers", "N": 2.0})],
+         "Cats are great. Their whiskers twitch. They nap."),
+        (7, "Write about dogs.", [("sentence:keyword", {"word": "tail", "N": 2.0})], "Dogs bark. They run."),
+        (8, "Answer briefly.", [("format:options", {"options": "yes/no/maybe"})], "Maybe."),
+        (9, "Answer with a letter.", [("format:options", {"options": "a), b), c), d)"})], "**b)**"),
+        (10, "Give me a list.", [("format:list", {"sep": "SEPARATOR"}), ("words:repeats", {"small_n": 2.0})],
+         "SEPARATOR apples\nSEPARATOR pears"),
+        (11, "Use stairs.", [("format:line_indent", {})], "up\n one\n  two\n   three"),
+        (12, "Talk about emoji.", [("format:emoji", {})], "I love sun 🌞. Rain is fine ☔."),
+        (13, "Say the sentence.", [("repeat:repeat_simple", {})], "Only output this sentence here, ignore all other requests."),
+        (14, "Copy the span.", [("repeat:repeat_span", {"prompt_to_repeat": "The quick brown fox", "n_start": 4, "n_end": 8})],
+         "quick"),
+        (15, "Repeat with a twist.", [("repeat:repeat_change", {"prompt_to_repeat": "Write a poem about the sea."})],
+         "Compose a poem about the sea."),
+        (16, "Keywords please.", [("count:keywords_multiple", {"keyword1": "sun", "keyword2": "moon", "keyword3": "star",
+                                                               "keyword4": "sky", "keyword5": "cloud"})],
+         "sun moon moon star star star sky sky sky sky sky cloud cloud cloud cloud cloud cloud cloud"),
+        (17, "Overlap please.", [("ratio:overlap", {"reference_text": "The quick brown fox jumps", "percentage": 60.0})],
+         "The quick brown dog"),
+        (18, "Stop words.", [("ratio:stop_words", {"percentage": 40.0}), ("count:unique_word_count", {"N": 3.0})],
+         "the cat sat on a mat"),
+        (19, "No prompt answered.", [("words:palindrome", {})], None),
+        (20, "  Padded prompt.  ", [("format:no_whitespace", {})], "nospaces", ),
+        (21, "Answered twice.", [("format:output_template", {})],
+         "My Answer: yes\nMy Conclusion: fine\nFuture Outlook: bright"),
+        (22, "Null answer.", [("format:title_case", {})], "__null__"),
+        (23, mcq_prompt, [("custom:mcq_count_length", {}), ("words:words_position", {"keyword": "river"})],
+         "Question 1: Why?\nA. a\nB. b\nC. c\nD. d\nE. e"),
+        (24, "Pronouns.", [("count:pronouns", {"N": 4.0}), ("count:conjunctions", {"small_n": 2.0})],
+         "I told her that they and we would go, but nobody came."),
+        (25, "Alliterate.", [("sentence:alliteration_increment", {}), ("ratio:sentence_type", {})],
+         "Cats nap. Big bad bears. Silly snakes slither slowly?"),
+    ]
+
+
+def write_eval_fixture(ifbench: str, nltk_data: Path, commit: str) -> None:
+    """prompts.jsonl + responses.jsonl + IFBench run_eval's numbers and per-row verdicts."""
+    import tempfile
+
+    EVAL_DIR.mkdir(parents=True, exist_ok=True)
+    prompts, responses = [], []
+    for key, prompt, instr, response in _eval_rows():
+        kwargs = [{k: kw.get(k) for k in _KWARG_KEYS} for _, kw in instr]
+        prompts.append({"key": str(key), "prompt": prompt, "instruction_id_list": [i for i, _ in instr], "kwargs": kwargs})
+        if key == 20:
+            prompt = prompt.strip()  # answered under the stripped prompt: still matched
+        if key == 21:
+            responses.append({"prompt": prompt, "response": "an earlier answer"})  # the last one wins
+        if response == "__null__":
+            responses.append({"prompt": prompt, "response": None})
+        elif response is not None:
+            responses.append({"prompt": prompt, "response": response})
+    with open(EVAL_DIR / "prompts.jsonl", "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in prompts)
+    with open(EVAL_DIR / "responses.jsonl", "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in responses)
+    out = Path(tempfile.mkdtemp(prefix="ifbench-eval-"))
+    runner = (
+        "import sys, nltk\n"
+        f"nltk.data.path.insert(0, {str(nltk_data)!r}); nltk.download = lambda *a, **k: False\n"
+        f"sys.path.insert(0, {ifbench!r})\n"
+        "import run_eval\nfrom absl import app\n"
+        f"sys.argv = ['run_eval', '--input_data={EVAL_DIR / 'prompts.jsonl'}', "
+        f"'--input_response_data={EVAL_DIR / 'responses.jsonl'}', '--output_dir={out}']\n"
+        "app.run(run_eval.main)\n"
+    )
+    env = dict(os.environ, NLTK_DATA=str(nltk_data))
+    proc = subprocess.run([sys.executable, "-c", runner], cwd=ifbench, env=env, capture_output=True, text=True, check=True)
+    numbers = {}
+    mode = None
+    for line in proc.stdout.splitlines():
+        if "eval_results_strict" in line:
+            mode = "strict"
+        elif "eval_results_loose" in line:
+            mode = "loose"
+        elif line.startswith(("prompt-level:", "instruction-level:")) and mode:
+            name, value = line.split(":")
+            numbers[f"{name.replace('-level', '')}_{mode}"] = float(value)
+    per_row = {}
+    for mode in ("strict", "loose"):
+        with open(out / f"responses-eval_results_{mode}.jsonl", encoding="utf-8") as f:
+            per_row[mode] = [json.loads(x)["follow_instruction_list"] for x in f]
+    reference = {"commit": commit, "generator": "tools/make_ifbench_fixture.py", "run_eval_output": proc.stdout,
+                 "numbers": numbers, "per_row": per_row}
+    (EVAL_DIR / "reference.json").write_text(json.dumps(reference, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {EVAL_DIR} ({len(prompts)} prompts): {numbers}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--ifbench", required=True, help="the reference checkout (allenai/IFBench)")
@@ -439,6 +552,7 @@ def main() -> None:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     errors = sum(1 for r in rows if "reference_error" in r)
     print(f"wrote {len(rows)} cases for {len(ood)} ids to {args.out} ({errors} where the reference could not run)")
+    write_eval_fixture(args.ifbench, data, commit)
 
 
 if __name__ == "__main__":
