@@ -92,3 +92,32 @@ def test_start_verb_stand_in_is_deterministic_and_fails_blank():
     c = REGISTRY.get("words:start_verb")
     assert c.check(c.params(), Text("Write a poem.")).passed
     assert not c.check(c.params(), Text("The dog runs.")).passed
+
+
+# -- every check is total and fails a blank response, whatever the text ------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PARAMS = {}
+for _r in ROWS:
+    _PARAMS.setdefault(_r["id"], _r["kwargs"])
+_ALPHABET = st.sampled_from(list("aAbzZ09 .,;:!?'\"*-()[]{}<>/\n\t") + ["日", "é", "🙂", "\u00a0", "‽", "İ", "ß"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.lists(_ALPHABET, max_size=60).map("".join))
+def test_every_check_is_total(text):
+    t = Text(text)
+    for iid in IFBENCH_IDS:
+        c = REGISTRY.get("ifbench/" + iid)
+        v = c.check(c.params(**_PARAMS[iid]), t)
+        assert v.score in (0.0, 1.0) and v.reason
+        if not text.strip():
+            assert not v.passed
+
+
+def test_docs_list_every_id():
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "ifbench.md").read_text(encoding="utf-8")
+    for iid, name in IFBENCH_IDS.items():
+        assert f"| `{iid}` | [`{name}`](constraints.md#{name}) |" in doc, iid

@@ -770,9 +770,9 @@ def second_and_second_last_word(p: KeywordParams, t: Text) -> Verdict:
     "increasing_alliteration",
     details="Sentences are NLTK Punkt sentences; words are their lower-cased whitespace-separated pieces with "
     "leading ASCII punctuation stripped. A sentence's score adds 2 for each pair of adjacent words with the "
-    "same first character that starts a run and 1 for each that extends one, over all its runs (so two runs "
-    "of 2 score 4, like one run of 4 minus 1 … : `a b` runs are summed, not the longest taken). Each score "
-    "must exceed the previous one; the first sentence only needs a score of 0 or more.",
+    "same first character that starts a run and 1 for each that extends one, so a run of k words scores k "
+    "and the runs of a sentence are added up, not the longest taken (two runs of 2 words score 4, one run of 3 "
+    "scores 3). Each score must exceed the previous one; the first sentence only needs a score of 0 or more.",
 )
 def increasing_alliteration(p: NoParams, t: Text) -> Verdict:
     prev = -1
