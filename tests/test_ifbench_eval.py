@@ -61,6 +61,7 @@ def test_cli_prints_the_four_numbers(capsys):
     assert d["prompt_level"]["strict"] / d["rows"] == pytest.approx(n["prompt_strict"])
     assert d["instruction_level"]["loose"] / d["instructions"] == pytest.approx(n["instruction_loose"])
     assert "2 prompts" in err and "no response" in err
+    assert "count:word_count_range" in d["per_instruction"] and not any(k.startswith("ifbench/") for k in d["per_instruction"])
 
 
 def test_unknown_id_is_listed_with_a_hint_and_the_rest_is_scored(tmp_path, capsys):
@@ -77,7 +78,7 @@ def test_unknown_id_is_listed_with_a_hint_and_the_rest_is_scored(tmp_path, capsy
     assert main(["eval", str(prompts), "--responses", str(responses), "--no-per-instruction"]) == 0
     out = capsys.readouterr().out
     assert "instruction 1 (format:sub_bullets): unknown instruction id 'format:sub_bullets' (did you mean 'format:sub-bullets'?)" in out
-    assert "p.jsonl:2: key 2, instruction 1 (ifbench/count:numbers): bad value for 'n'" in out and "'three'" in out
+    assert "p.jsonl:2: key 2, instruction 1 (count:numbers): bad value for 'n'" in out and "'three'" in out
     _, report = _report(str(prompts), str(responses))
     assert report.totals()["instruction_strict"] == (1, 3)  # count:numbers on row 1 passes
 

@@ -234,7 +234,9 @@ def add_eval_parser(sub: Any) -> None:
             "accuracy, strict and loose (IFEval's 8 response variants), and pass rates per instruction. "
             "Rows that carry the reference's verdicts ('strict'/'loose', optional 'unstable') are compared with ours. "
             "An instruction with an invalid value counts as not followed and is listed; a malformed row "
-            "(bad JSON, no response, unknown instruction id, a spec that does not compile) is an error (exit 2)."
+            "(bad JSON, no response, unknown instruction id, a spec that does not compile) is an error (exit 2). "
+            "With --responses (IFBench's and IFEval's layout: prompts here, responses in a second file) an unknown "
+            "id is listed on its row and counted as not followed instead."
         ),
     )
     p.add_argument("data", metavar="DATA.jsonl", help="the rows ('-' reads stdin; .gz is read compressed)")

@@ -155,6 +155,8 @@ def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: O
                 # IFBench's layout: an unknown id is reported on its row, the rest is scored.
                 unknown.append([i, ifbench.unknown_id_message(base)])
         names = [ifeval.instruction_label(i) for i, _ in instructions]
+        if row.get("suite") == ifbench.IFBENCH_SUITE:
+            names = [ifbench.display_id(x) for x in names]  # reported under IFBench's own ids
         if unknown:
             skip = {i for i, _ in unknown}
             instructions = [x for i, x in enumerate(instructions) if i not in skip]
