@@ -183,8 +183,8 @@ def test_rlvr_ground_truth_errors():
         to_spec({"id": 2, "ground_truth": "[{not valid"})
     with pytest.raises(LsrDataError, match="'validate_placeholders' needs the argument 'N'"):
         to_spec({"id": 3, "ground_truth": {"func_name": "validate_placeholders"}})
-    with pytest.raises(LsrDataError, match="unknown instruction id 'count:word_count_range'"):
-        to_spec({"id": 4, "ground_truth": [{"instruction_id": ["count:word_count_range"], "kwargs": [{"min_words": 1}]}]})
+    with pytest.raises(LsrDataError, match="unknown instruction id 'count:no_such_check'"):
+        to_spec({"id": 4, "ground_truth": [{"instruction_id": ["count:no_such_check"], "kwargs": [{"min_words": 1}]}]})
 
 
 def test_all_func_names_map_to_compiling_specs():

@@ -204,6 +204,26 @@ def cmd_import(args: argparse.Namespace) -> int:
 # lsr eval
 
 
+def _eval_joined(args: argparse.Namespace, write: Any, progress: bool) -> Any:
+    """``lsr eval PROMPTS --responses RESPONSES``: IFBench's run_eval layout."""
+    from lsr_dsl.data.ifbench import joined_rows, read_responses
+    from lsr_dsl.evaluation.runner import evaluate_rows, iter_lines
+
+    if args.data == "-":
+        raise LsrError("with --responses the prompts must be a file, not stdin")
+    joined = joined_rows(iter_lines(args.data), read_responses(args.responses))
+    if joined.missing:
+        shown = ", ".join(str(k) for k in joined.missing[:10]) + (" …" if len(joined.missing) > 10 else "")
+        print(
+            f"note: {len(joined.missing)} prompt{'s' if len(joined.missing) != 1 else ''} of {args.data} "
+            f"{'have' if len(joined.missing) != 1 else 'has'} no response in {args.responses} (keys {shown}); "
+            "counted as not followed, as IFBench does",
+            file=sys.stderr,
+        )
+    return evaluate_rows(joined.rows, file=args.data, mode=args.mode, workers=args.workers, details=write, progress=progress, total=len(joined.rows))
+
+
+
 def add_eval_parser(sub: Any) -> None:
     p = sub.add_parser(
         "eval",
@@ -214,10 +234,19 @@ def add_eval_parser(sub: Any) -> None:
             "accuracy, strict and loose (IFEval's 8 response variants), and pass rates per instruction. "
             "Rows that carry the reference's verdicts ('strict'/'loose', optional 'unstable') are compared with ours. "
             "An instruction with an invalid value counts as not followed and is listed; a malformed row "
-            "(bad JSON, no response, unknown instruction id, a spec that does not compile) is an error (exit 2)."
+            "(bad JSON, no response, unknown instruction id, a spec that does not compile) is an error (exit 2). "
+            "With --responses (IFBench's and IFEval's layout: prompts here, responses in a second file) an unknown "
+            "id is listed on its row and counted as not followed instead."
         ),
     )
     p.add_argument("data", metavar="DATA.jsonl", help="the rows ('-' reads stdin; .gz is read compressed)")
+    p.add_argument(
+        "--responses",
+        metavar="RESPONSES.jsonl",
+        help="IFBench's (and IFEval's) evaluation layout: DATA.jsonl holds the prompts (IFBench_test.jsonl, "
+        "input_data.jsonl) and this file {\"prompt\", \"response\"} rows, joined by prompt as IFBench's run_eval "
+        "does; IFBench ids are scored with IFBench's semantics, an unknown id counts as not followed and is listed",
+    )
     p.add_argument("--details", metavar="OUT.jsonl", help='write one line per row: {"key", "strict": [...], "loose": [...], "score"}')
     p.add_argument("--json", action="store_true", help="print the report as JSON instead of a table")
     p.add_argument("--workers", type=int, default=1, metavar="N", help="processes (default 1; 0 = all cores)")
@@ -247,7 +276,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
             details_file.write(json.dumps(d, ensure_ascii=False) + "\n")
 
     try:
-        report = evaluate_file(args.data, mode=args.mode, workers=args.workers, details=write, progress=progress)
+        if args.responses:
+            report = _eval_joined(args, write, progress)
+        else:
+            report = evaluate_file(args.data, mode=args.mode, workers=args.workers, details=write, progress=progress)
         if details_file is not None:
             details_file.flush()
             if tmp_name is not None:

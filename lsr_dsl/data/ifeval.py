@@ -229,7 +229,15 @@ def atom_source(instruction_id: str, kwargs: Mapping[str, Any]) -> str:
     for k in kwargs:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k):
             raise ValueError(f"kwargs key {k!r} is not a parameter name")
-    return _call(instruction_id, kwargs)
+    return _call(_source_name(instruction_id), kwargs)
+
+
+def _source_name(instruction_id: str) -> str:
+    """An alias that .lsr source cannot spell (``ifbench/format:sub-bullets``) -> the constraint's name."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(:[A-Za-z_][A-Za-z0-9_]*)?", instruction_id):
+        return instruction_id
+    c = _registry().get(instruction_id)
+    return c.name if c is not None else instruction_id
 
 
 def check_instruction(instruction_id: str, kwargs: Mapping[str, Any]) -> Optional[str]:

@@ -121,8 +121,9 @@ def _one_line(e: LsrError) -> str:
 
 
 def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: Optional[str]) -> Dict[str, Any]:
-    from lsr_dsl.data import ifeval
     from lsr_dsl.api import compile as _compile, compile_any
+    from lsr_dsl.constraints.registry import REGISTRY
+    from lsr_dsl.data import ifbench, ifeval
     from lsr_dsl.text import Text
 
     row = ifeval.parse_row(row)
@@ -149,6 +150,9 @@ def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: O
         # An unknown instruction id is an invalid instruction like a bad value:
         # listed with a "did you mean", counted as not followed (see below).
         names = [i for i, _ in instructions]
+        ifbench_row = row.get("suite") == ifbench.IFBENCH_SUITE
+        if ifbench_row:
+            names = [ifbench.display_id(x) for x in names]  # reported under IFBench's own ids
         n = len(instructions)
         try:
             # The body alone (no key, no prompt) so that rows with the same
@@ -159,11 +163,13 @@ def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: O
             valid = []
             for i, (iid, kw) in enumerate(instructions):
                 why = ifeval.check_instruction(iid, kw)
+                if why is not None and ifbench_row and iid not in REGISTRY:
+                    why = ifbench.unknown_id_message(iid)  # hint among IFBench's ids
                 if why is None:
                     valid.append((iid, kw))
                 else:
                     invalid.append([i, why])
-            if not invalid:  # pragma: no cover - the whole fails but no part does
+            if not invalid and instructions:  # pragma: no cover - the whole fails but no part does
                 raise
             prog = _compile(_body(valid), mode=mode) if valid else None
             n = len(valid)
