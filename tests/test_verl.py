@@ -76,7 +76,7 @@ def test_errors_score_zero_and_detailed():
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"mode": "bogus"}, "mode must be one of"),
-    ({"gamma": 7}, r"gamma must be in \(0, 1\]"),
+    ({"gamma": 7}, r"gamma must be in \[0, 1\]"),
     ({"gamma": "0.5"}, "gamma must be a number"),
     ({"strip_think": "yes"}, "strip_think must be true or false"),
     ({"raif_tiers": "false"}, "raif_tiers must be true or false"),

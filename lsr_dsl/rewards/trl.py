@@ -144,8 +144,8 @@ class LsrReward:
             raise ValueError(f"mode must be one of {', '.join(_VALID_MODES)} (or None: the spec's own), got {mode!r}")
         if on_error not in ("zero", "none"):
             raise ValueError(f"on_error must be 'zero' or 'none', got {on_error!r}")
-        if gamma is not None and not (0.0 < float(gamma) <= 1.0):
-            raise ValueError(f"gamma must be in (0, 1], got {gamma!r}")
+        if gamma is not None and not (0.0 <= float(gamma) <= 1.0):
+            raise ValueError(f"gamma must be in [0, 1], got {gamma!r}")
         if cache_size < 1:
             raise ValueError("cache_size must be >= 1")
         self.spec_column = spec_column

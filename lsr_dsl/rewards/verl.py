@@ -74,9 +74,9 @@ def _check_options(mode: Any, gamma: Any, strip_think: Any, raif_tiers: Any) -> 
                    + (f" (did you mean {hint!r}?)" if hint else ""))
     if gamma is not None:
         if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real):
-            raise _bad(f"gamma must be a number in (0, 1], got {gamma!r}")
-        if not 0.0 < float(gamma) <= 1.0:
-            raise _bad(f"gamma must be in (0, 1], got {gamma!r}")
+            raise _bad(f"gamma must be a number in [0, 1], got {gamma!r}")
+        if not 0.0 <= float(gamma) <= 1.0:
+            raise _bad(f"gamma must be in [0, 1], got {gamma!r}")
         gamma = float(gamma)
     return mode, gamma, _as_bool("strip_think", strip_think), _as_bool("raif_tiers", raif_tiers)
 
