@@ -402,15 +402,15 @@ class LsrReward:
         for i, spec in enumerate(specs):
             k = spec_key(spec)
             counts[k] = counts.get(k, 0) + 1
-            if k in first_row:
-                continue
-            first_row[k] = i
+            first_row.setdefault(k, i)
+        for k, i in first_row.items():
+            spec = specs[i]
             got = self._lookup(spec)
             if isinstance(got, _CompileFailure):
                 problems.append(f"row {i} ({_spec_id(spec)}): {got.message}")
                 self._reported_specs.add(k)
             else:
-                self.leaf_metrics.seed(leaf_key(a.label) for a in _leaves_of(got.program) for _ in range(counts[k]))
+                self.leaf_metrics.seed([leaf_key(a.label) for a in _leaves_of(got.program)] * counts[k])
         report = ValidationReport(rows=len(specs), distinct_specs=len(first_row), problems=tuple(problems))
         if problems and raise_on_error:
             from lsr_dsl.language.errors import LsrDataError
