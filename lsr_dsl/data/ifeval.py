@@ -331,16 +331,24 @@ class GroundTruth:
     """What a ground-truth value says to check.
 
     ``spec`` is what :func:`lsr_dsl.api.compile_any` reads (lsr source, a path,
-    AST JSON); for IFEval/RLVR forms it is the AND of the instructions and
-    ``instructions`` holds them (in order, repeats kept). ``prompt`` comes from a
+    AST JSON: ``lsr_spec``); for IFEval/RLVR forms it is the AND of the instructions,
+    which ``instructions`` holds (in order, repeats kept). ``prompt`` comes from a
     ``{"spec": …, "prompt": …}`` wrapper. ``form`` names the form read:
     ``"lsr"``, ``"lsr-ast-json"``, ``"lsr-file"`` or ``"ifeval"``.
     """
 
-    spec: Union[str, Mapping[str, Any]]
     form: str
+    lsr_spec: Union[str, Mapping[str, Any], None] = None
     instructions: Optional[Tuple[Instruction, ...]] = None
     prompt: Optional[str] = None
+
+    @property
+    def spec(self) -> Union[str, Mapping[str, Any]]:
+        """What :func:`lsr_dsl.api.compile_any` reads; for instructions, their AND as source
+        (``ValueError`` when a kwargs key cannot be written as a parameter name)."""
+        if self.instructions is not None:
+            return instructions_source(self.instructions)
+        return self.lsr_spec
 
 
 _IFEVAL_KEYS = ("instruction_id_list", "instruction_id", "func_name")
@@ -370,12 +378,11 @@ def instructions_source(instructions: Sequence[Instruction]) -> str:
 def _ifeval(value: Any, prompt: Optional[str]) -> GroundTruth:
     try:
         found = tuple(_from_ground_truth(value))
-        if not found:
-            raise ValueError("the ground truth has no instructions")
-        source = instructions_source(found)
     except ValueError as e:
         raise GroundTruthError(str(e)) from None
-    return GroundTruth(spec=source, form="ifeval", instructions=found, prompt=prompt)
+    if not found:
+        raise GroundTruthError("the ground truth has no instructions")
+    return GroundTruth(form="ifeval", instructions=found, prompt=prompt)
 
 
 def spec_of_ground_truth(value: Any, prompt: Optional[str] = None) -> GroundTruth:
@@ -406,7 +413,7 @@ def spec_of_ground_truth(value: Any, prompt: Optional[str] = None) -> GroundTrut
         if any(k in value for k in _IFEVAL_KEYS):
             return _ifeval(value, prompt)
         if "kind" in value:
-            return GroundTruth(spec=dict(value), form="lsr-ast-json", prompt=prompt)
+            return GroundTruth(form="lsr-ast-json", lsr_spec=dict(value), prompt=prompt)
         keys = ", ".join(repr(k) for k in list(value)[:6]) or "none"
         raise GroundTruthError(
             f"an object ground truth needs 'instruction_id_list' (or 'instruction_id') + 'kwargs', "
@@ -421,14 +428,14 @@ def spec_of_ground_truth(value: Any, prompt: Optional[str] = None) -> GroundTrut
             parsed = _loads_lenient(text)
         except ValueError:
             if text[0] == "{":  # broken AST JSON: the compiler reports where
-                return GroundTruth(spec=value, form="lsr-ast-json", prompt=prompt)
+                return GroundTruth(form="lsr-ast-json", lsr_spec=value, prompt=prompt)
             raise GroundTruthError("the ground truth starts with '[' but is neither JSON nor a Python literal") from None
         if isinstance(parsed, Mapping) and "kind" in parsed and not any(k in parsed for k in _IFEVAL_KEYS):
-            return GroundTruth(spec=value, form="lsr-ast-json", prompt=prompt)  # keeps JSON positions
+            return GroundTruth(form="lsr-ast-json", lsr_spec=value, prompt=prompt)  # keeps JSON positions
         return spec_of_ground_truth(parsed, prompt)
     if text.endswith((".lsr", ".json")) and "\n" not in text:
-        return GroundTruth(spec=value, form="lsr-file", prompt=prompt)
-    return GroundTruth(spec=value, form="lsr", prompt=prompt)
+        return GroundTruth(form="lsr-file", lsr_spec=value, prompt=prompt)
+    return GroundTruth(form="lsr", lsr_spec=value, prompt=prompt)
 
 
 # ---------------------------------------------------------------------------

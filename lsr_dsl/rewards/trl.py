@@ -14,9 +14,14 @@ which TRL turns into NaN and ignores) per completion.
 
 Guarantees:
 
-* a completion never makes it raise: a verifier or compile error scores
-  ``0.0`` (``on_error="zero"``) or ``None`` (``on_error="none"``) and is
-  counted (:attr:`LsrReward.stats`) and logged once per distinct message;
+* a completion never makes it raise (unless ``strict=True``): a verifier or
+  compile error scores ``0.0`` (``on_error="zero"``) or ``None``
+  (``on_error="none"``) and is counted (:attr:`LsrReward.stats`) and logged
+  once per distinct message; a spec that does not compile is reported once,
+  with the row, its id and the compiler's hint (:meth:`LsrReward.validate`
+  finds them all before training);
+* metrics are keyed by leaf (``lsr/pass/words>=3``), THEN position, structure
+  and depth, bounded in number (:mod:`lsr_dsl.rewards.details`);
 * each distinct spec is compiled once (bounded LRU cache keyed by spec text,
   mode and gamma; compile errors are cached too);
 * instances pickle (multi-process data loaders, Ray, ``spawn``): the cache is
@@ -235,7 +240,8 @@ class LsrReward:
     ----------
     spec_column:
         Dataset column holding each row's spec: lsr source text, a path to an
-        ``.lsr``/``.json`` file, or AST JSON (dict or JSON string).
+        ``.lsr``/``.json`` file, AST JSON (dict or JSON string), or any other
+        ground-truth form ``lsr eval`` reads (IFEval/RLVR instructions).
     mode:
         ``"lsrm"`` (paper rules: AND = mean, THEN = decayed mean, IF = active
         branch), ``"flat"`` (mean of all atoms) or ``"strict"`` (all-or-nothing);
@@ -272,6 +278,12 @@ class LsrReward:
         ``log_metric`` when it is given.
     name:
         The callable's ``__name__`` (TRL logs ``rewards/<name>/mean``).
+    strict:
+        Raise :class:`~lsr_dsl.language.errors.LsrDataError` instead of scoring
+        0.0/None when a spec does not compile or the verifier fails.
+    max_leaf_metrics:
+        How many leaves (the most frequent) get a ``lsr/pass/<leaf>`` key of
+        their own; the rest share ``lsr/pass/other``.
     """
 
     def __init__(
