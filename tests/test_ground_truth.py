@@ -151,3 +151,31 @@ def test_old_import_path_exposes_the_batch_entry_points():
     code = "import lsr_dsl.verl as v; print(v.compute_score(data_sources=['d'], solution_strs=['a'], ground_truths=['words >= 1']))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[1.0]"
+
+
+def test_on_error_zero_logs_each_bad_spec_once(caplog):
+    bad = "nothing_like_this >= 2"
+    with caplog.at_level("WARNING", logger="lsr_dsl.verl"):
+        for i in range(5):
+            assert lsr_verl.compute_score("d", "x", bad, {"index": i}, on_error="zero") == 0.0
+        lsr_verl.compute_score(data_sources=["d"] * 3, solution_strs=["x"] * 3, ground_truths=[bad] * 3, on_error="zero")
+    msgs = [r.getMessage() for r in caplog.records if "nothing_like_this" in r.getMessage()]
+    assert len(msgs) == 1 and "extra_info index 0" in msgs[0] and "unknown constraint" in msgs[0]
+
+
+IDS = ["punctuation:no_comma", "change_case:english_lowercase", "detectable_format:title", "startend:quotation"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(IDS), min_size=1, max_size=4), st.booleans())
+def test_every_encoding_of_the_same_instructions_reads_alike(ids, split):
+    kwargs = [None] * len(ids)
+    parts = [{"instruction_id": ids, "kwargs": kwargs}]
+    if split and len(ids) > 1:  # a list of several dicts joins their instructions, in order
+        parts = [{"instruction_id": [i], "kwargs": [None]} for i in ids]
+    encodings = [parts, json.dumps(parts), str(parts), [json.dumps(p) for p in parts],
+                 np.array(parts, dtype=object), {"instruction_id_list": ids, "kwargs": kwargs}]
+    read = [spec_of_ground_truth(e) for e in encodings]
+    assert all(r.form == "ifeval" for r in read)
+    assert all(r.instructions == read[0].instructions for r in read) and [i for i, _ in read[0].instructions] == ids
+    assert len({r.spec for r in read}) == 1

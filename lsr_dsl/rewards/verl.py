@@ -41,7 +41,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 from lsr_dsl.language.errors import LsrConfigError, LsrDataError, closest  # absolute: verl loads this file by path
 from lsr_dsl.rewards.details import fixed_row_keys
 from lsr_dsl.rewards.shaping import EPS
-from lsr_dsl.rewards.trl import LsrReward, Scored, _spec_id
+from lsr_dsl.rewards.trl import LsrReward, Scored, _spec_id, spec_key
 
 __all__ = ["compute_score", "compute_score_detailed", "compute_score_batch", "RewardKwargsError", "RewardDataError"]
 
@@ -119,12 +119,13 @@ def _warn_unknown(kwargs: dict) -> None:
                  ("; " + "; ".join(hints)) if hints else "")
 
 
-def _warn_once(message: str) -> None:
+def _warn_once(key: str, message: str) -> None:
+    """Log a problem once per distinct spec and reason (the first row that had it is named)."""
     with _LOCK:
-        if message in _WARNED or len(_WARNED) > 1000:
+        if key in _WARNED or len(_WARNED) > 1000:
             return
-        _WARNED.add(message)
-    _log.warning("%s (scored 0.0: on_error=zero)", message)
+        _WARNED.add(key)
+    _log.warning("%s (scored 0.0: on_error=zero; later rows with this spec are not reported again)", message)
 
 
 def _reward(mode: Optional[str], gamma: Optional[float], strip_think: bool, raif_tiers: bool) -> LsrReward:
@@ -167,13 +168,18 @@ def _where(position: Optional[int], data_source: Any, extra_info: Any, spec: Any
 
 
 def _score_row(reward: LsrReward, raif_tiers: bool, data_source: Any, solution_str: Any, ground_truth: Any,
-               extra_info: Any, position: Optional[int]) -> Tuple[Scored, Optional[str]]:
-    """→ (what scoring gave, the problem as a message naming the row, or None)."""
+               extra_info: Any, position: Optional[int]) -> Tuple[Scored, Optional[str], str]:
+    """→ (what scoring gave, the problem as a message naming the row or None, a key for the problem)."""
     spec = _spec_of(ground_truth, extra_info)
     got = reward.evaluate_one("" if solution_str is None else solution_str, spec, _prompt_of(extra_info), details=True)
     if got.error is None:
-        return got, None
-    return got, f"lsr verl: {_where(position, data_source, extra_info, spec)}: {got.error}"
+        return got, None, ""
+    key = f"{spec_key(_plain_spec(spec))}\x00{got.error}"
+    return got, f"lsr verl: {_where(position, data_source, extra_info, spec)}: {got.error}", key
+
+
+def _plain_spec(spec: Any) -> Any:
+    return spec.tolist() if hasattr(spec, "tolist") and not isinstance(spec, (str, bytes)) else spec
 
 
 def _detailed(got: Scored, raif_tiers: bool) -> dict:
@@ -236,11 +242,11 @@ def _run(args: tuple, kwargs: dict, detailed: bool) -> Any:
         positions = list(range(len(rows)))
     results, problems = [], []
     for position, (data_source, solution_str, ground_truth, extra_info) in zip(positions, rows):
-        got, problem = _score_row(reward, raif_tiers, data_source, solution_str, ground_truth, extra_info, position)
+        got, problem, key = _score_row(reward, raif_tiers, data_source, solution_str, ground_truth, extra_info, position)
         if problem is not None:
             problems.append(problem)
             if on_error == "zero":
-                _warn_once(problem)
+                _warn_once(key, problem)
         results.append(_detailed(got, raif_tiers) if detailed else (0.0 if got.error else float(got.reward)))
     if problems and on_error == "raise":
         more = f"\n  … and {len(problems) - _MAX_LISTED} more" if len(problems) > _MAX_LISTED else ""
