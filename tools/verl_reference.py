@@ -219,8 +219,14 @@ def main():
     sys.path.append(args.verl_site)  # after the project's own paths: lsr and torch come from the project
     import verl
 
+    import hashlib
+
     items = rows()
+    base = Path(verl.__file__).parent
+    used = ["workers/reward_manager/naive.py", "workers/reward_manager/batch.py",
+            "experimental/reward_loop/reward_manager/naive.py", "trainer/ppo/reward.py", "protocol.py"]
     record = {"reference": f"verl {verl.__version__} (PyPI wheel), run by tools/verl_reference.py",
+              "sha256": {f: hashlib.sha256((base / f).read_bytes()).hexdigest() for f in used},
               "rows": items, "managers": run_all(items)}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
