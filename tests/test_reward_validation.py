@@ -121,7 +121,7 @@ def test_validate_seeds_the_frequent_leaves_so_keys_are_stable_from_step_one():
     ds = [{"spec": common}] * 50 + [{"spec": f"words <= {i}"} for i in range(200)]
     r = LsrReward(max_leaf_metrics=2)
     r.validate(ds)
-    _, metrics, _ = trl_call(r, ["a b c", "a"], [f"words <= 7", "words <= 9"])
+    _, metrics, _ = trl_call(r, ["a b c", "a"], ["words <= 7", "words <= 9"])
     assert {k for k in metrics if k.startswith("lsr/pass/")} == {"lsr/pass/other"}
     _, metrics, _ = trl_call(r, ["a b c"], [common])
     assert {"lsr/pass/no_comma", "lsr/pass/words>=3"} <= set(metrics)
