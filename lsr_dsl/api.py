@@ -96,8 +96,8 @@ def _check_options(
         return None
     if isinstance(gamma, bool) or not isinstance(gamma, (int, float)):
         raise TypeError(f"gamma must be a number or None, not {type(gamma).__name__}")
-    if not 0.0 < float(gamma) <= 1.0:  # also refuses NaN
-        raise LsrError(f"gamma must be in (0, 1], not {gamma!r}")
+    if not 0.0 <= float(gamma) <= 1.0:  # also refuses NaN
+        raise LsrError(f"gamma must be in [0, 1], not {gamma!r}")
     return float(gamma)
 
 

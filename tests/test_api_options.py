@@ -15,7 +15,7 @@ import lsr_dsl
         (dict(gamma="0.5"), TypeError),
         (dict(gamma=True), TypeError),
         (dict(gamma=float("nan")), lsr_dsl.LsrError),
-        (dict(gamma=0), lsr_dsl.LsrError),
+        (dict(gamma=-0.01), lsr_dsl.LsrError),
         (dict(gamma=2), lsr_dsl.LsrError),
         (dict(mode="x"), lsr_dsl.LsrError),
     ],

@@ -168,8 +168,8 @@ def test_unknown_setting():
 @pytest.mark.parametrize(
     "setting,words",
     [
-        ("set gamma = 0", "gamma must be in (0, 1]"),
-        ("set gamma = 1.5", "gamma must be in (0, 1]"),
+        ("set gamma = -0.1", "gamma must be in [0, 1]"),
+        ("set gamma = 1.5", "gamma must be in [0, 1]"),
         ('set gamma = "x"', "must be a number"),
         ('set mode = "lsrn"', "unknown mode 'lsrn'"),
         ("set max_depth = 0", "max_depth must be a positive integer"),
@@ -199,7 +199,7 @@ def test_unknown_meta_key():
         ("prompt: 3", "'prompt' must be a string"),
         ("id: 1.5", "'id' must be a string or an integer"),
         ('tags: "x"', "'tags' must be a list of strings"),
-        ("gamma: 2", "gamma must be in (0, 1]"),
+        ("gamma: 2", "gamma must be in [0, 1]"),
         ('mode: "soft"', "unknown mode"),
         ('id: "a"\n  id: "b"', "given twice"),
     ],
@@ -211,7 +211,7 @@ def test_bad_meta_values(meta, words):
 
 def test_bad_then_gamma():
     d = one_error("no_comma THEN[gamma=1.5] lowercase")
-    assert "gamma must be in (0, 1]" in d.message
+    assert "gamma must be in [0, 1]" in d.message
 
 
 def test_duplicate_spec():

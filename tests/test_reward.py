@@ -58,7 +58,7 @@ def test_plain_format_scores_match_program():
     assert all(isinstance(x, float) for x in out)
     assert metrics["lsr/reward/and"] == [0.5]
     assert metrics["lsr/pass/no_comma"] == [pytest.approx(1 / 3)]
-    assert metrics["lsr/pass/lowercase"] == [pytest.approx(2 / 3)]
+    assert metrics["lsr/pass/lowercase(english=false)"] == [pytest.approx(2 / 3)]  # keyed by leaf, as written
     assert metrics["lsr/all_pass"] == [pytest.approx(1 / 3)]
     assert metrics["lsr/error_rate"] == [0.0]
 
@@ -72,7 +72,7 @@ def test_conversational_format():
     assert out == [1.0, 0.0]  # the prompt mentions code → words <= 3 branch
     assert metrics["lsr/reward/if"] == [0.5]
     assert "lsr/pass/contains" not in metrics  # IF conditions are not constraints
-    assert extra["lsr_failed"] == ["", "words"]
+    assert extra["lsr_failed"] == ["", "words<=3"]  # the failed leaf, as written
     # without "code" in the prompt the ELSE branch (no_comma) applies
     out2, _, _ = trl_call(r, [[{"role": "user", "content": "hi"}]], [[{"role": "assistant", "content": "a, b"}]],
                           spec=[IF_SPEC])

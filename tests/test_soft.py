@@ -188,3 +188,47 @@ def test_importing_lsr_dsl_does_not_import_transformers():
     code = "import sys, lsr_dsl.constraints, lsr_dsl.judge, lsr_dsl.compiler.catalogue; print('transformers' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# -- the judge's prompt fits the judge model's context ---------------------------------------
+
+def test_judge_prompt_is_cut_to_the_models_context(tmp_path):
+    pytest.importorskip("torch")
+    from lsr_dsl.training.tiny_model import make_tiny_model
+
+    make_tiny_model(tmp_path / "tiny")
+    judge = TransformersJudge(str(tmp_path / "tiny"))
+    judge._load()
+    limit = judge.context_limit()
+    assert limit == 512  # the tiny model's max_position_embeddings
+    question = "Is the tone of the response formal?"
+    long_response = " ".join(f"word{i}" for i in range(3000))
+    text = judge.prompt(question, long_response)
+    assert judge._n_tokens(text) <= limit
+    assert long_response[:40] in text and long_response[-40:] not in text  # the start is kept
+    assert text.index("[…truncated]") < text.index("Question: " + question)  # the question is whole
+    assert "Answer with a single word, YES or NO." in text
+    p = judge(question, long_response)  # runs within the context
+    assert 0.0 <= p <= 1.0
+    short = judge.prompt(question, "Dear Sir")
+    assert "[…truncated]" not in short and "Dear Sir" in short
+
+
+def test_judge_context_limit_option_and_too_long_question():
+    tok = FakeTokenizer()
+    judge = TransformersJudge(model=FakeModel(tok), tokenizer=tok)
+    assert judge.context_limit() is None  # unknown: nothing is cut
+    with pytest.raises(ValueError, match="max_context_tokens"):
+        TransformersJudge("m", max_context_tokens=0)
+
+
+def test_judge_template_longer_than_context_is_a_clear_error(tmp_path):
+    pytest.importorskip("torch")
+    from lsr_dsl.language.errors import LsrRuntimeError
+    from lsr_dsl.training.tiny_model import make_tiny_model
+
+    make_tiny_model(tmp_path / "tiny")
+    judge = TransformersJudge(str(tmp_path / "tiny"), max_context_tokens=20)
+    judge._load()
+    with pytest.raises(LsrRuntimeError, match="more than the judge model's context of 20"):
+        judge.prompt("Is it formal? " * 20, "text " * 100)

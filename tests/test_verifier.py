@@ -193,8 +193,9 @@ def test_mode_from_setting_meta_and_argument():
 def test_bad_mode_or_gamma_argument():
     with pytest.raises(lsr_dsl.LsrError, match="unknown mode"):
         lsr_dsl.compile("no_comma", mode="fuzzy")
-    with pytest.raises(lsr_dsl.LsrError, match="gamma"):
-        lsr_dsl.compile("no_comma", gamma=0)
+    with pytest.raises(lsr_dsl.LsrError, match=r"gamma must be in \[0, 1\]"):
+        lsr_dsl.compile("no_comma", gamma=-0.5)
+    assert lsr_dsl.compile("no_comma", gamma=0).gamma == 0.0  # γ = 0 is the paper's lower end
 
 
 # ---------------------------------------------------------------------------

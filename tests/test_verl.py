@@ -64,22 +64,30 @@ def test_reward_kwargs_mode_gamma_and_think():
     assert think(data_source="x", solution_str="<think>Plan, Then</think>ok", ground_truth=SPEC) == 1.0
 
 
-def test_errors_score_zero_and_detailed():
-    assert lsr_verl.compute_score("x", "text", "not a valid spec ((", None) == 0.0
-    assert lsr_verl.compute_score("x", None, SPEC, None) in (0.0, 0.5, 1.0)  # None response: scored, no raise
-    assert lsr_verl.compute_score("x", "text", None, None) == 0.0
+def test_unreadable_rows_raise_by_default_and_score_zero_on_request():
+    from lsr_dsl.rewards.verl import RewardDataError
+
+    with pytest.raises(RewardDataError, match=r"row \(data_source 'x', spec 'not a valid spec \(\('\): spec does not compile"):
+        lsr_verl.compute_score("x", "text", "not a valid spec ((", None)
+    with pytest.raises(RewardDataError, match="the ground truth is empty"):
+        lsr_verl.compute_score("x", "text", None, None)
+    assert lsr_verl.compute_score("x", None, SPEC, None) in (0.0, 0.5, 1.0)  # a None response is the empty text
+    assert lsr_verl.compute_score("x", "text", "not a valid spec ((", None, on_error="zero") == 0.0
+    assert lsr_verl.compute_score("x", "text", None, None, on_error="zero") == 0.0
     d = load_like_verl("compute_score_detailed")(data_source="x", solution_str="ok", ground_truth=SPEC)
-    assert d == {"score": 1.0, "all_pass": 1.0, "error": 0.0}
-    d = lsr_verl.compute_score_detailed("x", "ok", "bad ((", None)
+    assert (d["score"], d["all_pass"], d["error"]) == (1.0, 1.0, 0.0)
+    d = lsr_verl.compute_score_detailed("x", "ok", "bad ((", None, on_error="zero")
     assert d["score"] == 0.0 and d["error"] == 1.0
 
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"mode": "bogus"}, "mode must be one of"),
-    ({"gamma": 7}, r"gamma must be in \(0, 1\]"),
+    ({"gamma": 7}, r"gamma must be in \[0, 1\]"),
     ({"gamma": "0.5"}, "gamma must be a number"),
     ({"strip_think": "yes"}, "strip_think must be true or false"),
     ({"raif_tiers": "false"}, "raif_tiers must be true or false"),
+    ({"on_error": "skip"}, "on_error must be one of raise, zero"),
+    ({"on_error": "zeros"}, "did you mean 'zero'"),
 ])
 def test_invalid_reward_kwargs_raise(kwargs, match):
     from lsr_dsl.language.errors import LsrConfigError

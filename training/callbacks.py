@@ -52,6 +52,8 @@ def metrics_record(logs: Dict[str, Any], step: int, reward_name: str = "lsr") ->
             rec["reward/" + key[len("lsr/reward/"):]] = _num(value)
         elif key.startswith("lsr/pass/"):
             rec["pass/" + key[len("lsr/pass/"):]] = _num(value)
+        elif key.startswith("lsr/then_step/"):
+            rec["then_step/" + key[len("lsr/then_step/"):]] = _num(value)
         elif key.startswith("rewards/") and key.endswith("/mean"):
             rec["reward_fn/" + key[len("rewards/"):-len("/mean")]] = _num(value)
     return rec
@@ -221,3 +223,51 @@ class CompactProgressCallback(TrainerCallback):
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+
+class SummaryCallback(TrainerCallback):
+    """At the end of training (main process only): ``summary.json`` and ``reward_curve.png``,
+    read from the ``metrics.jsonl`` that :class:`MetricsJsonlCallback` wrote — the same files
+    ``lsr train`` leaves, for a user's own ``GRPOTrainer`` script."""
+
+    def __init__(self, output_dir: str | os.PathLike, metrics_path: str | os.PathLike | None = None,
+                 reward: Any = None, plot: bool = True, title: str = "lsr GRPO"):
+        self.output_dir = Path(output_dir)
+        self.metrics_path = Path(metrics_path) if metrics_path is not None else self.output_dir / "metrics.jsonl"
+        self.reward = reward
+        self.plot = plot
+        self.title = title
+        self.t0 = time.time()
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.t0 = time.time()
+
+    def on_train_end(self, args, state, control, **kwargs):
+        if not state.is_world_process_zero:
+            return
+        rows = read_metrics(self.metrics_path) if self.metrics_path.exists() else []
+        start, end, k = reward_start_end(rows)
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        png = plot_rewards(rows, self.output_dir / "reward_curve.png", title=self.title) if self.plot else None
+        stats = dict(getattr(self.reward, "stats", {}) or {})
+        summary = {
+            "reward_start": start, "reward_end": end, "reward_window": k,
+            "reward_first": rows[0]["reward"] if rows else None,
+            "reward_last": rows[-1]["reward"] if rows else None,
+            "steps": int(state.global_step), "logged_steps": len(rows),
+            "train_time_s": round(time.time() - self.t0, 2),
+            "metrics": str(self.metrics_path), "reward_curve": png,
+            "reward_errors": stats.get("errors"), "reward_stats": stats or None,
+        }
+        (self.output_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
+def lsr_callbacks(output_dir: str | os.PathLike, reward: Any = None, *, plot: bool = True,
+                  resume: bool = False) -> List[TrainerCallback]:
+    """The callbacks for a user's own TRL ``GRPOTrainer``: ``callbacks=lsr_callbacks(out, reward)``
+    writes ``out/metrics.jsonl`` every logged step, and ``out/summary.json`` plus
+    ``out/reward_curve.png`` at the end (on the main process)."""
+    name = getattr(reward, "__name__", "lsr")
+    metrics = Path(output_dir) / "metrics.jsonl"
+    return [MetricsJsonlCallback(metrics, reward_name=name, resume=resume),
+            SummaryCallback(output_dir, metrics, reward=reward, plot=plot)]

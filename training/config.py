@@ -121,7 +121,7 @@ class TrainConfig(_Strict):
     model: ModelConfig
     dataset: DatasetConfig
     mode: Literal["lsrm", "flat", "strict"] = "lsrm"
-    gamma: Optional[float] = Field(None, gt=0, le=1, description="THEN decay (default: the compiler's, 0.5).")
+    gamma: Optional[float] = Field(None, ge=0, le=1, description="THEN decay (default: the compiler's, 0.5).")
     reward: RewardConfig = Field(default_factory=RewardConfig)
     grpo: GrpoConfig = Field(default_factory=GrpoConfig)
     lora: Optional[LoraConfigModel] = None

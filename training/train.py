@@ -403,6 +403,7 @@ def run_train(config: str | os.PathLike | TrainConfig, *, resume: bool = False,
     reward = LsrReward(spec_column=cfg.dataset.spec_column, mode=cfg.mode, gamma=cfg.gamma,
                        on_error=cfg.reward.on_error, strip_think=cfg.reward.strip_think,
                        raif_tiers=cfg.reward.raif_tiers, prompt_column="prompt", judge=judge)
+    reward.validate(dataset)  # rows were checked above; this seeds which leaves get a metric key of their own
     reward_funcs: List[Any] = [reward]
     if cfg.reward.format_reward:
         reward_funcs.append(ThinkFormatReward(require_answer_tag=cfg.reward.require_answer_tag))

@@ -19,6 +19,17 @@ class ArgParser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n  hint: run '{self.prog} --help'\n")
 
 
+def gamma_arg(value: str) -> float:
+    """argparse type of ``--gamma``: a number in [0, 1] (0 and 1 included)."""
+    try:
+        g = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1], not {value!r}") from None
+    if not 0.0 <= g <= 1.0:  # also refuses NaN
+        raise argparse.ArgumentTypeError(f"must be in [0, 1], not {value}")
+    return g
+
+
 def out(text: str = "") -> None:
     sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any, List
 
-from lsr_dsl.cli.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_UNSATISFIED, out, print_warnings, read_text_arg
+from lsr_dsl.cli.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_UNSATISFIED, gamma_arg, out, print_warnings, read_text_arg
 from lsr_dsl.language.errors import LsrError
 from lsr_dsl.verifier.trace import render_trace
 
@@ -70,7 +70,7 @@ def add_compile_parser(sub: Any) -> None:
     p.add_argument("--no-spans", action="store_true", help="leave source spans out of --emit ast")
     p.add_argument("--spec", help="with --emit tree: only this spec")
     p.add_argument("--mode", choices=("lsrm", "flat", "strict"), help="aggregation mode (default: the file's, else lsrm)")
-    p.add_argument("--gamma", type=float, help="default THEN decay (default: the file's, else 0.5)")
+    p.add_argument("--gamma", type=gamma_arg, help="default THEN decay in [0, 1] (default: the file's, else 0.5)")
     p.add_argument("--max-depth", type=int, help="warn above this nesting depth (default 8)")
     p.set_defaults(func=cmd_compile)
 
@@ -118,7 +118,7 @@ def add_check_parser(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the trace JSON")
     p.add_argument("--spec-name", dest="name", metavar="NAME", help="which spec of a file with several")
     p.add_argument("--mode", choices=("lsrm", "flat", "strict"))
-    p.add_argument("--gamma", type=float)
+    p.add_argument("--gamma", type=gamma_arg, help="default THEN decay in [0, 1]")
     p.add_argument("--loose", action="store_true", help="IFEval loose mode for each atom")
     p.add_argument("--judge", metavar="MODEL", help="local path or hub id of a causal LM that judges soft constraints (tone, judge) by P(YES)")
     p.set_defaults(func=cmd_check)

@@ -31,7 +31,7 @@ DEFAULT_GAMMA = 0.5
 DEFAULT_MAX_DEPTH = 8
 
 SETTINGS = {
-    "gamma": "default decay of THEN chains, in (0, 1]",
+    "gamma": "default decay of THEN chains, in [0, 1]",
     "mode": "aggregation: lsrm, flat or strict",
     "max_depth": "nesting depth above which the checker warns",
 }
@@ -86,10 +86,11 @@ class _Checker:
     # -- settings and metadata --------------------------------------------
     def check_gamma(self, value: Any, span: Optional[Span], what: str) -> Optional[float]:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(float(value)):
-            self.error(f"{what} must be a number in (0, 1], not {value!r}", span, "for example: gamma = 0.5")
+            self.error(f"{what} must be a number in [0, 1], not {value!r}", span, "for example: gamma = 0.5")
             return None
-        if not 0.0 < float(value) <= 1.0:
-            self.error(f"{what} must be in (0, 1], not {value}", span, "γ = 1 makes THEN an AND; smaller γ punishes early failures more")
+        if not 0.0 <= float(value) <= 1.0:
+            self.error(f"{what} must be in [0, 1], not {value}", span,
+                       "γ = 1 makes THEN an AND; γ = 0 lets a step count only while every earlier step passed fully")
             return None
         return float(value)
 

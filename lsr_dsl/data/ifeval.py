@@ -32,14 +32,19 @@ from __future__ import annotations
 import ast as _pyast
 import json
 import re
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from lsr_dsl.language.errors import LsrDataError, LsrError, closest
 from lsr_dsl.language.formatter import format_string, format_value
 
 __all__ = [
+    "GroundTruth",
+    "GroundTruthError",
     "Instruction",
     "instructions_of",
+    "instructions_source",
+    "spec_of_ground_truth",
     "row_key",
     "row_prompt",
     "spec_name",
@@ -212,6 +217,126 @@ def instructions_of(row: Mapping[str, Any]) -> List[Instruction]:
     if not out:
         raise ValueError("the row has no instructions")
     return out
+
+
+# ---------------------------------------------------------------------------
+# One reading of a ground-truth value, for every trainer and for ``lsr eval``
+
+
+class GroundTruthError(LsrDataError, ValueError):
+    """A ground-truth value that is neither an lsr spec nor an IFEval/RLVR instruction list."""
+
+
+@dataclass(frozen=True)
+class GroundTruth:
+    """What a ground-truth value says to check.
+
+    ``spec`` is what :func:`lsr_dsl.api.compile_any` reads (lsr source, a path,
+    AST JSON: ``lsr_spec``); for IFEval/RLVR forms it is the AND of the instructions,
+    which ``instructions`` holds (in order, repeats kept). ``prompt`` comes from a
+    ``{"spec": …, "prompt": …}`` wrapper. ``form`` names the form read:
+    ``"lsr"``, ``"lsr-ast-json"``, ``"lsr-file"`` or ``"ifeval"``.
+    """
+
+    form: str
+    lsr_spec: Union[str, Mapping[str, Any], None] = None
+    instructions: Optional[Tuple[Instruction, ...]] = None
+    prompt: Optional[str] = None
+
+    @property
+    def spec(self) -> Union[str, Mapping[str, Any]]:
+        """What :func:`lsr_dsl.api.compile_any` reads; for instructions, their AND as source
+        (``ValueError`` when a kwargs key cannot be written as a parameter name)."""
+        if self.instructions is not None:
+            return instructions_source(self.instructions)
+        return self.lsr_spec
+
+
+_IFEVAL_KEYS = ("instruction_id_list", "instruction_id", "func_name")
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """numpy arrays / scalars (parquet columns as verl hands them over) → Python lists / numbers."""
+    if depth > 8:
+        return value
+    if isinstance(value, (str, bytes, bool, int, float)) or value is None:
+        return value.decode("utf-8") if isinstance(value, bytes) else value
+    if isinstance(value, Mapping):
+        return {k: _plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, depth + 1) for v in value]
+    if hasattr(value, "tolist"):  # numpy array or scalar
+        return _plain(value.tolist(), depth + 1)
+    return value
+
+
+def instructions_source(instructions: Sequence[Instruction]) -> str:
+    """The AND of the instructions as .lsr source (no spec block: rows with the same
+    instructions share one compiled program)."""
+    return " AND ".join(atom_source(i, kw) for i, kw in instructions)
+
+
+def _ifeval(value: Any, prompt: Optional[str]) -> GroundTruth:
+    try:
+        found = tuple(_from_ground_truth(value))
+    except ValueError as e:
+        raise GroundTruthError(str(e)) from None
+    if not found:
+        raise GroundTruthError("the ground truth has no instructions")
+    return GroundTruth(form="ifeval", instructions=found, prompt=prompt)
+
+
+def spec_of_ground_truth(value: Any, prompt: Optional[str] = None) -> GroundTruth:
+    """Read a ground-truth value in any form ``lsr eval`` and the trainer adapters accept.
+
+    - IFEval/RLVR instructions: ``{"instruction_id_list"|"instruction_id": [...], "kwargs": [...]}``,
+      a list of such dicts, an old-style ``{"func_name": ...}`` dict, each also as a JSON or
+      Python-literal string (allenai's RLVR-IFeval writes ``str(list)``);
+    - an lsr spec: source text, a path to a ``.lsr``/``.json`` file, AST JSON (dict or string);
+    - either of those wrapped as ``{"spec": ..., "prompt": ...}`` (also as a JSON string).
+
+    numpy arrays and bytes (parquet columns) are read as lists and text. Raises
+    :class:`GroundTruthError` with the reason when the value is none of these (instruction
+    ids and parameter values are not checked here: see :func:`check_instruction`).
+    """
+    value = _plain(value)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise GroundTruthError("the ground truth is empty (expected an lsr spec or IFEval instructions)")
+    if isinstance(value, Mapping):
+        if "spec" in value and not any(k in value for k in _IFEVAL_KEYS):
+            p = value.get("prompt")
+            if p is not None and not isinstance(p, str):
+                raise GroundTruthError(f"'prompt' must be a string, not {type(p).__name__}")
+            inner = value["spec"]
+            if isinstance(inner, Mapping) and "spec" in inner:
+                raise GroundTruthError("'spec' holds another {\"spec\": …} wrapper")
+            return spec_of_ground_truth(inner, p if p is not None else prompt)
+        if any(k in value for k in _IFEVAL_KEYS):
+            return _ifeval(value, prompt)
+        if "kind" in value:
+            return GroundTruth(form="lsr-ast-json", lsr_spec=dict(value), prompt=prompt)
+        keys = ", ".join(repr(k) for k in list(value)[:6]) or "none"
+        raise GroundTruthError(
+            f"an object ground truth needs 'instruction_id_list' (or 'instruction_id') + 'kwargs', "
+            f"'func_name', 'spec', or AST JSON's 'kind'; it has {keys}")
+    if isinstance(value, list):
+        return _ifeval(value, prompt)
+    if not isinstance(value, str):
+        raise GroundTruthError(f"the ground truth must be text, a list or an object, not {type(value).__name__}")
+    text = value.strip()
+    if text[0] in "[{":
+        try:
+            parsed = _loads_lenient(text)
+        except ValueError:
+            if text[0] == "{":  # broken AST JSON: the compiler reports where
+                return GroundTruth(form="lsr-ast-json", lsr_spec=value, prompt=prompt)
+            raise GroundTruthError("the ground truth starts with '[' but is neither JSON nor a Python literal") from None
+        if isinstance(parsed, Mapping) and "kind" in parsed and not any(k in parsed for k in _IFEVAL_KEYS):
+            return GroundTruth(form="lsr-ast-json", lsr_spec=value, prompt=prompt)  # keeps JSON positions
+        return spec_of_ground_truth(parsed, prompt)
+    if text.endswith((".lsr", ".json")) and "\n" not in text:
+        return GroundTruth(form="lsr-file", lsr_spec=value, prompt=prompt)
+    return GroundTruth(form="lsr", lsr_spec=value, prompt=prompt)
 
 
 # ---------------------------------------------------------------------------

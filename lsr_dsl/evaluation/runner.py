@@ -2,8 +2,10 @@
 
 A data row carries a ``response`` and either
 
-- IFEval fields: ``instruction_id_list`` + ``kwargs`` (or an RLVR ``ground_truth``,
-  see :mod:`lsr_dsl.ifeval`); the instructions are the row's instructions; or
+- IFEval fields: ``instruction_id_list`` + ``kwargs``; the instructions are the row's
+  instructions; or
+- a ``ground_truth`` in any form :func:`lsr_dsl.data.ifeval.spec_of_ground_truth` reads
+  (the same reading as the verl adapter): RLVR/IFEval instructions, or an lsr spec; or
 - a ``spec``: .lsr source, a path to a ``.lsr``/``.json`` file, or AST JSON; the
   instructions are the top-level operands of the spec's AND (or the root as one
   instruction when the root is not an AND).
@@ -134,8 +136,27 @@ def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: O
     prompt = ifeval.row_prompt(row)
     invalid: List[List[Any]] = []
     n: Optional[int]
+    spec: Any = None
+    instructions: List[Tuple[str, Dict[str, Any]]] = []
     if "spec" in row and row["spec"] is not None:
         spec = row["spec"]
+    elif "ground_truth" in row and not any(k in row for k in ("instruction_id_list", "instruction_id")):
+        # the one reading of ground truth that the trainer adapters share: lsr spec or IFEval/RLVR
+        try:
+            gt = ifeval.spec_of_ground_truth(row["ground_truth"])
+        except ifeval.GroundTruthError as e:
+            raise LsrDataError(f"row {key}: ground_truth: {e}") from None
+        if gt.instructions is None:
+            spec = gt.spec
+            prompt = prompt if prompt is not None else gt.prompt
+        else:
+            instructions = list(gt.instructions)
+    else:
+        try:
+            instructions = ifeval.instructions_of(row)
+        except ValueError as e:
+            raise LsrDataError(f"row {key}: {e}") from None
+    if spec is not None:
         try:
             prog = compile_any(spec, mode=mode)
         except LsrError as e:
@@ -143,10 +164,6 @@ def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: O
         n = None
         names: Optional[List[str]] = None
     else:
-        try:
-            instructions = ifeval.instructions_of(row)
-        except ValueError as e:
-            raise LsrDataError(f"row {key}: {e}") from None
         # An unknown instruction id is an invalid instruction like a bad value:
         # listed with a "did you mean", counted as not followed (see below).
         names = [i for i, _ in instructions]
@@ -210,9 +227,9 @@ def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: O
 
 
 def _body(instructions: Sequence[Tuple[str, Dict[str, Any]]]) -> str:
-    from lsr_dsl.data.ifeval import atom_source
+    from lsr_dsl.data.ifeval import instructions_source
 
-    return " AND ".join(atom_source(i, kw) for i, kw in instructions)
+    return instructions_source(instructions)
 
 
 def _score_chunk(args: Tuple[List[Tuple[int, Any]], str, Optional[str]]) -> List[Dict[str, Any]]:

@@ -19,6 +19,9 @@ DEFAULT_TEMPLATE = (
     "Answer with a single word, YES or NO."
 )
 
+_CUT = "\n[…truncated]"
+_CONTEXT_ATTRS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length", "n_ctx")
+
 _YES = ("YES", "Yes", "yes", " YES", " Yes", " yes")
 _NO = ("NO", "No", "no", " NO", " No", " no")
 
@@ -41,6 +44,11 @@ class TransformersJudge:
     ``model`` and ``tokenizer`` may be passed in (already loaded, or fakes in
     tests); otherwise they are loaded from ``model_name_or_path`` on first use
     with ``transformers.AutoModelForCausalLM`` / ``AutoTokenizer``.
+
+    The prompt never exceeds the model's context (``max_context_tokens``, else the model
+    config's ``max_position_embeddings`` or the like, else the tokenizer's
+    ``model_max_length``): the response is cut from its end, marked ``[…truncated]``; the
+    template, the question and the answer cue are kept whole.
     """
 
     def __init__(
@@ -54,6 +62,7 @@ class TransformersJudge:
         max_response_chars: int = 20_000,
         use_chat_template: bool = True,
         model_kwargs: Optional[dict] = None,
+        max_context_tokens: Optional[int] = None,
     ) -> None:
         if model_name_or_path is None and (model is None or tokenizer is None):
             raise ValueError("give model_name_or_path, or both model and tokenizer")
@@ -67,6 +76,10 @@ class TransformersJudge:
         self.max_response_chars = max_response_chars
         self.use_chat_template = use_chat_template
         self.model_kwargs = dict(model_kwargs or {})
+        if max_context_tokens is not None and (isinstance(max_context_tokens, bool) or
+                                               not isinstance(max_context_tokens, int) or max_context_tokens < 1):
+            raise ValueError(f"max_context_tokens must be a positive integer, not {max_context_tokens!r}")
+        self.max_context_tokens = max_context_tokens
         self._ids: Optional[tuple] = None
 
     def __repr__(self) -> str:
@@ -118,10 +131,7 @@ class TransformersJudge:
             self._ids = (yes, no)
         return self._ids
 
-    def prompt(self, question: str, response: str) -> str:
-        """The exact text fed to the model."""
-        if len(response) > self.max_response_chars:
-            response = response[: self.max_response_chars] + "\n[…truncated]"
+    def _render(self, question: str, response: str) -> str:
         user = self.template.format(question=question, response=response)
         tok = self.tokenizer
         if self.use_chat_template and getattr(tok, "chat_template", None) and hasattr(tok, "apply_chat_template"):
@@ -129,6 +139,49 @@ class TransformersJudge:
                 [{"role": "user", "content": user}], tokenize=False, add_generation_prompt=True
             )
         return user + "\nAnswer:"
+
+    def context_limit(self) -> Optional[int]:
+        """The most tokens the judge model reads (``None``: unknown, no cut)."""
+        if self.max_context_tokens is not None:
+            return self.max_context_tokens
+        config = getattr(self.model, "config", None)
+        for attr in _CONTEXT_ATTRS:
+            value = getattr(config, attr, None)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                return value
+        value = getattr(self.tokenizer, "model_max_length", None)
+        if isinstance(value, int) and 0 < value < 1_000_000:  # tokenizers without a limit say 1e30
+            return value
+        return None
+
+    def _n_tokens(self, text: str) -> int:
+        return len(self.tokenizer.encode(text, add_special_tokens=False))
+
+    def prompt(self, question: str, response: str) -> str:
+        """The exact text fed to the model, within the model's context."""
+        if len(response) > self.max_response_chars:
+            response = response[: self.max_response_chars] + _CUT
+        text = self._render(question, response)
+        limit = self.context_limit()
+        if limit is None:
+            return text
+        n = self._n_tokens(text)
+        if n <= limit:
+            return text
+        overhead = self._n_tokens(self._render(question, _CUT))
+        if overhead >= limit:
+            raise LsrRuntimeError(f"the judge's template and question take {overhead} tokens, "
+                                  f"more than the judge model's context of {limit}; shorten the question or the template")
+        ids = self.tokenizer.encode(response, add_special_tokens=False)
+        keep = limit - overhead - 1
+        for _ in range(8):  # decode/encode may not round-trip exactly: shrink until it fits
+            cut = self.tokenizer.decode(ids[: max(keep, 0)], skip_special_tokens=True) + _CUT
+            text = self._render(question, cut)
+            n = self._n_tokens(text)
+            if n <= limit:
+                return text
+            keep -= n - limit + 1
+        raise LsrRuntimeError(f"could not fit the judge prompt into {limit} tokens")  # pragma: no cover
 
     # -- scoring -------------------------------------------------------------
     def __call__(self, question: str, response: str) -> float:

@@ -14,9 +14,14 @@ which TRL turns into NaN and ignores) per completion.
 
 Guarantees:
 
-* a completion never makes it raise: a verifier or compile error scores
-  ``0.0`` (``on_error="zero"``) or ``None`` (``on_error="none"``) and is
-  counted (:attr:`LsrReward.stats`) and logged once per distinct message;
+* a completion never makes it raise (unless ``strict=True``): a verifier or
+  compile error scores ``0.0`` (``on_error="zero"``) or ``None``
+  (``on_error="none"``) and is counted (:attr:`LsrReward.stats`) and logged
+  once per distinct message; a spec that does not compile is reported once,
+  with the row, its id and the compiler's hint (:meth:`LsrReward.validate`
+  finds them all before training);
+* metrics are keyed by leaf (``lsr/pass/words>=3``), THEN position, structure
+  and depth, bounded in number (:mod:`lsr_dsl.rewards.details`);
 * each distinct spec is compiled once (bounded LRU cache keyed by spec text,
   mode and gamma; compile errors are cached too);
 * instances pickle (multi-process data loaders, Ray, ``spawn``): the cache is
@@ -31,17 +36,20 @@ import json
 import logging
 import math
 import re
-from collections import OrderedDict, defaultdict
-from typing import Any, Callable, Mapping, Optional, Sequence
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Mapping, Optional, Sequence
 
 from lsr_dsl.rewards.chat import completion_text, prompt_text
+from lsr_dsl.rewards.details import LeafMetrics, RowDetail, leaf_key, row_detail
 from lsr_dsl.rewards.shaping import EPS, raif_tier, strip_think, think_format_ok
 from lsr_dsl.judges.causal_lm import TransformersJudge
 from lsr_dsl.judges.protocol import use_judge
 
 logger = logging.getLogger("lsr_dsl.reward")
 
-__all__ = ["LsrReward", "reward_from_config", "spec_key"]
+__all__ = ["LsrReward", "Scored", "ValidationReport", "reward_from_config", "spec_key", "describe_error"]
 
 _VALID_MODES = ("lsrm", "flat", "strict")
 
@@ -58,10 +66,6 @@ def spec_key(spec: Any) -> str:
         return repr(spec)
 
 
-def _safe_metric_name(name: str) -> str:
-    name = re.sub(r"\s+", "_", str(name).strip())
-    return name[:80] or "?"
-
 
 class _VerifierError(Exception):
     """A verifier error recorded in the result (re-raised internally to share the error path)."""
@@ -76,6 +80,158 @@ class _CompileFailure:
         self.message = message
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    program: Any
+    prompt: Optional[str]  # from a {"spec": ..., "prompt": ...} ground truth
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One completion's outcome: ``reward`` (shaped), ``raw`` (the LsRM score), ``structure``,
+    ``detail`` (per leaf and THEN step, when asked for) or ``error`` (why it could not be scored)."""
+
+    reward: Optional[float] = None
+    raw: Optional[float] = None
+    structure: Optional[str] = None
+    detail: Optional[RowDetail] = None
+    error: Optional[str] = None
+    compile_failed: bool = False  # the error is the spec's, not this completion's
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """What :meth:`LsrReward.validate` found."""
+
+    rows: int
+    distinct_specs: int
+    problems: tuple
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def render(self, limit: int = 50) -> str:
+        head = (f"{len(self.problems)} of {self.distinct_specs} distinct spec{'s' if self.distinct_specs != 1 else ''} "
+                f"in {self.rows} rows do not compile:")
+        listed = list(self.problems[:limit])
+        more = [f"… and {len(self.problems) - limit} more"] if len(self.problems) > limit else []
+        return "\n  ".join([head] + listed + more)
+
+
+def describe_error(exc: BaseException) -> str:
+    """A compile error on one line: ``line:col: message (did you mean …?)`` per diagnostic."""
+    diags = getattr(exc, "errors", None)
+    if diags:
+        parts = []
+        for d in diags[:5]:
+            where = f"{d.line}:{d.column}: " if getattr(d, "line", None) is not None else ""
+            hint = f" ({d.hint})" if getattr(d, "hint", None) else ""
+            parts.append(f"{where}{d.message}{hint}")
+        return "; ".join(dict.fromkeys(parts))
+    return _error_text(exc)
+
+
+def _compile_entry(spec: Any, mode: Optional[str], gamma: Optional[float]) -> Any:
+    """Read ``spec`` as any ground-truth form (lsr spec or IFEval/RLVR instructions) and compile it."""
+    from lsr_dsl.api import compile_any
+    from lsr_dsl.data.ifeval import GroundTruthError, check_instruction, spec_of_ground_truth
+
+    try:
+        gt = spec_of_ground_truth(spec)
+    except GroundTruthError as exc:
+        return _CompileFailure(str(exc))
+    try:
+        return _Compiled(compile_any(gt.spec, mode=mode, gamma=gamma), gt.prompt)
+    except Exception as exc:  # noqa: BLE001 - a bad spec must never crash training by itself
+        if gt.instructions:
+            reasons = [f"instruction {i} ({iid}): {why}"
+                       for i, (iid, kw) in enumerate(gt.instructions, 1)
+                       if (why := check_instruction(iid, kw)) is not None]
+            if reasons:
+                return _CompileFailure("; ".join(reasons))
+        return _CompileFailure(describe_error(exc))
+
+
+_SPEC_NAME = re.compile(r"\bspec\s+([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _spec_id(spec: Any) -> str:
+    """A short id for messages: the spec block's name, else the spec's first characters."""
+    if isinstance(spec, Mapping):
+        inner = spec.get("spec", spec)
+        if "id" in spec:
+            return f"spec id {spec['id']!r}"
+        spec = inner
+    text = spec if isinstance(spec, str) else spec_key(spec)
+    if text.lstrip()[:1] in ("[", "{"):
+        from lsr_dsl.data.ifeval import GroundTruthError, spec_of_ground_truth
+
+        try:
+            gt = spec_of_ground_truth(spec)
+        except GroundTruthError:
+            gt = None
+        if gt is not None and gt.instructions:
+            ids = ", ".join(i for i, _ in gt.instructions)
+            return "instructions " + (ids if len(ids) <= 60 else ids[:59] + "…")
+    m = _SPEC_NAME.search(text)
+    if m:
+        return f"spec {m.group(1)}"
+    flat = " ".join(str(text).split())
+    return "spec " + repr(flat if len(flat) <= 48 else flat[:47] + "…")
+
+
+def _leaves_of(program: Any) -> Iterator[Any]:
+    """The atoms of a program that are constraints (IF conditions left out)."""
+    from lsr_dsl.verifier.nodes import IfV
+
+    def visit(node: Any) -> Iterator[Any]:
+        if isinstance(node, IfV):
+            yield from visit(node.then)
+            if node.else_ is not None:
+                yield from visit(node.else_)
+            return
+        kids = getattr(node, "children", None)
+        if kids is None:
+            yield node
+            return
+        for c in kids:
+            yield from visit(c)
+
+    return visit(program.root)
+
+
+def _dataset_column(dataset: Any, column: str, fixed: Any = None) -> list:
+    """One column of a Hugging Face Dataset, a list of row dicts or a dict of columns."""
+    from lsr_dsl.language.errors import LsrConfigError
+
+    if isinstance(dataset, Mapping):
+        rows_n = len(next(iter(dataset.values()))) if dataset else 0
+        if fixed is not None:
+            return [fixed] * rows_n
+        if column not in dataset:
+            raise LsrConfigError(f"LsrReward.validate: the dataset has no column {column!r} "
+                                 f"(columns: {', '.join(map(str, dataset)) or 'none'}); set spec_column= or spec=")
+        return list(dataset[column])
+    names = getattr(dataset, "column_names", None)
+    if names is not None:  # datasets.Dataset
+        if fixed is not None:
+            return [fixed] * len(dataset)
+        if column not in names:
+            raise LsrConfigError(f"LsrReward.validate: the dataset has no column {column!r} "
+                                 f"(columns: {', '.join(names)}); set spec_column= or spec=")
+        return list(dataset[column])
+    out = []
+    for i, row in enumerate(dataset):
+        if fixed is not None:
+            out.append(fixed)
+        elif not isinstance(row, Mapping) or column not in row:
+            raise LsrConfigError(f"LsrReward.validate: row {i} has no {column!r} field; set spec_column= or spec=")
+        else:
+            out.append(row[column])
+    return out
+
+
 # --------------------------------------------------------------------------- the reward callable
 class LsrReward:
     """LsRM reward function for GRPO (TRL) and friends.
@@ -84,7 +240,8 @@ class LsrReward:
     ----------
     spec_column:
         Dataset column holding each row's spec: lsr source text, a path to an
-        ``.lsr``/``.json`` file, or AST JSON (dict or JSON string).
+        ``.lsr``/``.json`` file, AST JSON (dict or JSON string), or any other
+        ground-truth form ``lsr eval`` reads (IFEval/RLVR instructions).
     mode:
         ``"lsrm"`` (paper rules: AND = mean, THEN = decayed mean, IF = active
         branch), ``"flat"`` (mean of all atoms) or ``"strict"`` (all-or-nothing);
@@ -121,6 +278,12 @@ class LsrReward:
         ``log_metric`` when it is given.
     name:
         The callable's ``__name__`` (TRL logs ``rewards/<name>/mean``).
+    strict:
+        Raise :class:`~lsr_dsl.language.errors.LsrDataError` instead of scoring
+        0.0/None when a spec does not compile or the verifier fails.
+    max_leaf_metrics:
+        How many leaves (the most frequent) get a ``lsr/pass/<leaf>`` key of
+        their own; the rest share ``lsr/pass/other``.
     """
 
     def __init__(
@@ -139,19 +302,24 @@ class LsrReward:
         log_metrics: bool = True,
         name: str = "lsr",
         judge: Any = None,
+        strict: bool = False,
+        max_leaf_metrics: int = 32,
     ):
         if mode is not None and mode not in _VALID_MODES:
             raise ValueError(f"mode must be one of {', '.join(_VALID_MODES)} (or None: the spec's own), got {mode!r}")
         if on_error not in ("zero", "none"):
             raise ValueError(f"on_error must be 'zero' or 'none', got {on_error!r}")
-        if gamma is not None and not (0.0 < float(gamma) <= 1.0):
-            raise ValueError(f"gamma must be in (0, 1], got {gamma!r}")
+        if gamma is not None and not (0.0 <= float(gamma) <= 1.0):
+            raise ValueError(f"gamma must be in [0, 1], got {gamma!r}")
         if cache_size < 1:
             raise ValueError("cache_size must be >= 1")
+        if isinstance(max_leaf_metrics, bool) or not isinstance(max_leaf_metrics, int) or max_leaf_metrics < 0:
+            raise ValueError(f"max_leaf_metrics must be an integer >= 0, got {max_leaf_metrics!r}")
         self.spec_column = spec_column
         self.mode = mode
         self.gamma = None if gamma is None else float(gamma)
         self.on_error = on_error
+        self.strict = bool(strict)
         self.strip_think = bool(strip_think)
         self.format_reward = bool(format_reward)
         self.raif_tiers = bool(raif_tiers)
@@ -166,23 +334,29 @@ class LsrReward:
                                       "compiles": 0, "cache_hits": 0}
         self._cache: "OrderedDict[str, Any]" = OrderedDict()
         self._seen_errors: set[str] = set()
+        self._reported_specs: set[str] = set()
+        self._lock = threading.RLock()
+        self.leaf_metrics = LeafMetrics(top_k=max_leaf_metrics)
 
     # ------------------------------------------------------------------ pickling
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["_cache"] = None  # compiled programs are rebuilt lazily in the new process
         state["_seen_errors"] = set()
+        state["_reported_specs"] = set()
         state["_judge_obj"] = None  # a judge named by path is reloaded lazily too
+        state["_lock"] = None
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._cache = OrderedDict()
+        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         return (f"LsrReward(spec_column={self.spec_column!r}, mode={self.mode!r}, gamma={self.gamma!r}, "
-                f"on_error={self.on_error!r}, strip_think={self.strip_think}, format_reward={self.format_reward}, "
-                f"raif_tiers={self.raif_tiers})")
+                f"on_error={self.on_error!r}, strict={self.strict}, strip_think={self.strip_think}, "
+                f"format_reward={self.format_reward}, raif_tiers={self.raif_tiers})")
 
     # ------------------------------------------------------------------ compile cache
     @property
@@ -191,7 +365,8 @@ class LsrReward:
                 "hits": self.stats["cache_hits"], "compiles": self.stats["compiles"]}
 
     def clear_cache(self) -> None:
-        self._cache.clear()
+        with self._lock:
+            self._cache.clear()
 
     def program(self, spec: Any):
         """The compiled program for ``spec`` (cached).  Raises ``LsrError`` on a bad spec."""
@@ -200,35 +375,73 @@ class LsrReward:
             from lsr_dsl.language.errors import LsrError
 
             raise LsrError(got.message)
-        return got
+        return got.program
 
     def _lookup(self, spec: Any):
+        """→ :class:`_Compiled` or :class:`_CompileFailure` (cached; thread-safe)."""
         key = f"{self.mode}\x00{self.gamma!r}\x00{spec_key(spec)}"
-        cache = self._cache
-        if key in cache:
-            cache.move_to_end(key)
-            self.stats["cache_hits"] += 1
-            return cache[key]
-        self.stats["compiles"] += 1
-        try:
-            if spec is None or (isinstance(spec, str) and not spec.strip()):
-                raise ValueError("empty spec")
-            from lsr_dsl.api import compile_any
-
-            value: Any = compile_any(spec, mode=self.mode, gamma=self.gamma)
-        except Exception as exc:  # noqa: BLE001 - a bad spec must never crash training
-            self.stats["compile_errors"] += 1
-            value = _CompileFailure(_error_text(exc))
-        cache[key] = value
-        while len(cache) > self.cache_size:
-            cache.popitem(last=False)
+        with self._lock:
+            cache = self._cache
+            if key in cache:
+                cache.move_to_end(key)
+                self.stats["cache_hits"] += 1
+                return cache[key]
+            self.stats["compiles"] += 1
+        value = _compile_entry(spec, self.mode, self.gamma)  # outside the lock: compiling may be slow
+        with self._lock:
+            if isinstance(value, _CompileFailure):
+                self.stats["compile_errors"] += 1
+            self._cache[key] = value
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
         return value
 
+    # ------------------------------------------------------------------ validation
+    def validate(self, dataset: Any, *, raise_on_error: bool = True) -> "ValidationReport":
+        """Compile every distinct spec of ``dataset`` once, before training.
+
+        ``dataset``: a Hugging Face ``Dataset``, a list of row dicts, or a dict of columns.
+        Every problem names the first row index that has the spec, the spec's id and the
+        compiler's position and hint ("did you mean …?"). Raises
+        :class:`~lsr_dsl.language.errors.LsrDataError` listing them (``raise_on_error=False``
+        returns them in the report instead). The dataset's constraints also seed which leaves
+        get a metric key of their own (the most frequent ones).
+        """
+        specs = _dataset_column(dataset, self.spec_column, fixed=self.spec)
+        problems: list[str] = []
+        first_row: dict[str, int] = {}
+        counts: dict[str, int] = {}
+        for i, spec in enumerate(specs):
+            k = spec_key(spec)
+            counts[k] = counts.get(k, 0) + 1
+            first_row.setdefault(k, i)
+        for k, i in first_row.items():
+            spec = specs[i]
+            got = self._lookup(spec)
+            if isinstance(got, _CompileFailure):
+                problems.append(f"row {i} ({_spec_id(spec)}): {got.message}")
+                self._reported_specs.add(k)
+            else:
+                self.leaf_metrics.seed([leaf_key(a.label) for a in _leaves_of(got.program)] * counts[k])
+        report = ValidationReport(rows=len(specs), distinct_specs=len(first_row), problems=tuple(problems))
+        if problems and raise_on_error:
+            from lsr_dsl.language.errors import LsrDataError
+
+            raise LsrDataError(report.render())
+        return report
+
     # ------------------------------------------------------------------ scoring
-    def _error(self, message: str) -> Optional[float]:
-        self.stats["errors"] += 1
-        if message not in self._seen_errors and len(self._seen_errors) < 100:
-            self._seen_errors.add(message)
+    def _error(self, message: str, log: bool = True) -> Optional[float]:
+        with self._lock:
+            self.stats["errors"] += 1
+            first = log and message not in self._seen_errors and len(self._seen_errors) < 100
+            if first:
+                self._seen_errors.add(message)
+        if self.strict:
+            from lsr_dsl.language.errors import LsrDataError
+
+            raise LsrDataError(f"lsr reward (strict): {message}")
+        if first:
             logger.warning("lsr reward: %s (scored %s)", message, "None" if self.on_error == "none" else "0.0")
         return None if self.on_error == "none" else 0.0
 
@@ -240,20 +453,28 @@ class LsrReward:
         return float(score)
 
     def score_one(self, completion: Any, spec: Any = None, prompt: Any = None) -> Optional[float]:
-        """Score one completion (plain text or messages) against ``spec``; never raises."""
-        return self._score_one(completion, self.spec if spec is None else spec, prompt, want_atoms=False)[0]
+        """Score one completion (plain text or messages) against ``spec``; raises only with ``strict=True``."""
+        got = self.evaluate_one(completion, self.spec if spec is None else spec, prompt)
+        return self._error(got.error) if got.error is not None else got.reward
 
-    def _score_one(self, completion: Any, spec: Any, prompt: Any, want_atoms: bool):
-        """→ (reward, raw_score or None, structure or None, atoms or None, error or None)."""
+    def evaluate_one(self, completion: Any, spec: Any, prompt: Any = None, *, details: bool = False) -> Scored:
+        """Score one completion and report what happened; never raises, logs nothing, counts nothing.
+
+        ``error`` is the reason when it could not be scored (then ``reward`` is ``None``). Thread-safe.
+        """
         try:
             raw_text = completion_text(completion)
             text = strip_think(raw_text) if self.strip_think else raw_text
             ptext = prompt_text(prompt)
         except Exception as exc:  # noqa: BLE001
-            return self._error(f"unreadable completion: {_error_text(exc)}"), None, None, None, "unreadable"
-        prog = self._lookup(spec)
-        if isinstance(prog, _CompileFailure):
-            return self._error(f"spec does not compile: {prog.message}"), None, None, None, prog.message
+            return Scored(error=f"unreadable completion: {_error_text(exc)}")
+        entry = self._lookup(spec)
+        if isinstance(entry, _CompileFailure):
+            return Scored(error=f"spec does not compile: {entry.message}", compile_failed=True)
+        prog = entry.program
+        if ptext is None and entry.prompt is not None:
+            ptext = entry.prompt
+        structure = _structure(prog)
         try:
             # evaluate() costs the same as score() and also reports the verifier's
             # recorded errors (a failing atom check is scored 0 there, not raised)
@@ -268,11 +489,11 @@ class LsrReward:
             if math.isnan(score):
                 raise ValueError("verifier returned NaN")
             score = min(1.0, max(0.0, score))
-            atoms = res.atoms() if want_atoms else None
-        except Exception as exc:  # noqa: BLE001 - verifier errors are scored, not raised
+            row = row_detail(structure, score, res.trace) if details else None
+        except Exception as exc:  # noqa: BLE001 - verifier errors are reported, not raised
             msg = str(exc) if isinstance(exc, _VerifierError) else _error_text(exc)
-            return self._error(f"verifier error: {msg}"), None, _structure(prog), None, msg
-        return self._shape(score, raw_text), score, _structure(prog), atoms, None
+            return Scored(error=f"verifier error: {msg}", structure=structure)
+        return Scored(reward=self._shape(score, raw_text), raw=score, structure=structure, detail=row)
 
     def __call__(self, prompts: Optional[Sequence[Any]] = None, completions: Optional[Sequence[Any]] = None,
                  completion_ids: Any = None, **kwargs: Any) -> list[Optional[float]]:
@@ -294,8 +515,28 @@ class LsrReward:
 
         self.stats["calls"] += 1
         self.stats["completions"] += n
+        ids = _row_ids(kwargs, n)
         with use_judge(self._resolved_judge()) if self.judge is not None else contextlib.nullcontext():
-            return self._score_batch(completions, specs, plist, n, log_metric, log_extra)
+            return self._score_batch(completions, specs, plist, n, log_metric, log_extra, ids)
+
+    def _report_bad_spec(self, spec: Any, message: str, row: int, row_id: Any) -> bool:
+        """Validation on first sight: a spec that does not compile is reported once, naming the
+        row of the batch, its id (an ``id``/``key``/``index`` column) and the spec, with the
+        compiler's hint; with ``strict=True`` it raises. → whether this call reported it."""
+        k = spec_key(spec)
+        with self._lock:
+            if k in self._reported_specs:
+                return False
+            self._reported_specs.add(k)
+        rid = f"id {row_id!r}, " if row_id is not None else ""
+        text = f"row {row} of the batch ({rid}{_spec_id(spec)}): {message}"
+        if self.strict:
+            from lsr_dsl.language.errors import LsrDataError
+
+            raise LsrDataError(f"lsr reward (strict): {text}")
+        logger.warning("lsr reward: %s (every row with this spec scores %s; LsrReward.validate(dataset) "
+                       "finds these before training)", text, "None" if self.on_error == "none" else "0.0")
+        return True
 
     def _resolved_judge(self) -> Any:
         if self._judge_obj is None:
@@ -307,45 +548,36 @@ class LsrReward:
 
     def _score_batch(self, completions: list, specs: list, plist: list, n: int,
                      log_metric: Optional[Callable[[str, float], Any]],
-                     log_extra: Optional[Callable[[str, list], Any]]) -> list[Optional[float]]:
-        want_atoms = bool(self.log_metrics and log_metric is not None) or log_extra is not None
+                     log_extra: Optional[Callable[[str, list], Any]], ids: Optional[list] = None) -> list[Optional[float]]:
+        want_details = bool(self.log_metrics and log_metric is not None) or log_extra is not None
         rewards: list[Optional[float]] = []
-        by_structure: dict[str, list[float]] = defaultdict(list)
-        atom_pass: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        rows: list[RowDetail] = []
         failed_col: list[str] = []
         n_err = n_all = 0
-        for completion, spec, prompt in zip(completions, specs, plist):
-            reward, raw, structure, atoms, err = self._score_one(completion, spec, prompt, want_atoms)
-            rewards.append(reward)
-            if err is not None:
+        for i, (completion, spec, prompt) in enumerate(zip(completions, specs, plist)):
+            got = self.evaluate_one(completion, spec, prompt, details=want_details)
+            if got.error is not None:
+                if got.compile_failed:
+                    self._report_bad_spec(spec, got.error, i, ids[i] if ids else None)
+                rewards.append(self._error(got.error, log=not got.compile_failed))
                 n_err += 1
-                failed_col.append(f"error: {err[:120]}")
+                failed_col.append(f"error: {got.error[:120]}")
                 continue
-            if raw is not None and raw >= 1.0 - EPS:
+            rewards.append(got.reward)
+            if got.raw is not None and got.raw >= 1.0 - EPS:
                 n_all += 1
-            if structure:
-                by_structure[structure].append(raw)
-            failed = []
-            for a in atoms or ():
-                if not _get(a, "active", True) or _get(a, "condition", False):
-                    continue  # inactive branches and IF conditions are not constraints to satisfy
-                name = str(_get(a, "name", "?"))
-                passed = bool(_get(a, "passed", False))
-                stat = atom_pass[name]
-                stat[0] += int(passed)
-                stat[1] += 1
-                if not passed:
-                    failed.append(name)
-            failed_col.append(", ".join(failed))
+            if got.detail is not None:
+                rows.append(got.detail)
+                failed_col.append(", ".join(leaf.key for leaf in got.detail.leaves if not leaf.passed))
+            else:
+                failed_col.append("")
 
         if log_metric is not None and self.log_metrics and n:
             try:
                 log_metric("lsr/error_rate", n_err / n)
                 log_metric("lsr/all_pass", n_all / n)
-                for structure, vals in sorted(by_structure.items()):
-                    log_metric(f"lsr/reward/{structure}", sum(vals) / len(vals))
-                for name, (ok, tot) in sorted(atom_pass.items()):
-                    log_metric(f"lsr/pass/{_safe_metric_name(name)}", ok / tot)
+                for key, value in self.leaf_metrics.batch(rows).items():
+                    log_metric(key, value)
             except Exception as exc:  # noqa: BLE001 - logging must not break training
                 logger.debug("log_metric failed: %s", exc)
         if log_extra is not None:
@@ -372,6 +604,17 @@ class LsrReward:
 
 
 # --------------------------------------------------------------------------- helpers
+def _row_ids(kwargs: Mapping[str, Any], n: int) -> Optional[list]:
+    """Row ids for messages, from an ``id``/``key``/``index`` dataset column when there is one."""
+    for col in ("id", "key", "index"):
+        if col in kwargs:
+            try:
+                return _broadcast(kwargs[col], n)
+            except ValueError:
+                return None
+    return None
+
+
 def _broadcast(values: Any, n: int) -> list:
     if isinstance(values, (list, tuple)):
         values = list(values)
@@ -390,12 +633,6 @@ def _broadcast(values: Any, n: int) -> list:
     except Exception:  # noqa: BLE001
         pass
     return [values] * n
-
-
-def _get(obj: Any, key: str, default: Any = None) -> Any:
-    if isinstance(obj, Mapping):
-        return obj.get(key, default)
-    return getattr(obj, key, default)
 
 
 def _structure(prog: Any) -> Optional[str]:
