@@ -393,3 +393,23 @@ def test_serve_code_is_not_imported_with_lsr_dsl():
 def test_scoring_options_are_immutable():
     with pytest.raises(Exception):
         ScoringOptions().mode = "flat"  # type: ignore[misc]
+
+
+def test_rewards_openrlhf_received_equal_in_process_scores():
+    """tests/fixtures/openrlhf_reference.json: what OpenRLHF 0.11.2 and 0.8.11's own client code got from
+    `lsr serve` and from the reward_func file (tools/openrlhf_reference.py)."""
+    from lsr_dsl.rewards.remote import Scorer
+
+    rows = json.loads((ROOT / "tests" / "fixtures" / "openrlhf_reference.json").read_text())["rows"]
+    assert {(r["openrlhf"], r["via"]) for r in rows} == {(v, via) for v in ("0.11.2", "0.8.11") for via in ("http", "reward_func")}
+    scorer = Scorer()
+    for r in rows:
+        assert r["query"].endswith("<|eos|>")  # decoded with special tokens, as OpenRLHF sends it
+        assert r["reward"] == pytest.approx(in_process(r["label"], r["response"]))
+        assert scorer.score_query(r["query"], r["prompt"], r["label"]).score == pytest.approx(r["reward"])
+
+
+def test_no_extra_logs_for_openrlhf_0_8():
+    with Running(ServeConfig(workers=0, extra_logs=False)) as s:
+        body = s.client().post("/get_reward", json=openrlhf_body([("words >= 1", "a")])).json()
+    assert body == {"rewards": [1.0], "scores": [1.0]}

@@ -81,7 +81,7 @@ def add_serve_parser(sub: Any) -> None:
     p.add_argument("--cache-size", type=_positive_int, default=4096, metavar="N", help="compiled specs kept per worker (LRU, default 4096)")
     p.add_argument("--no-extra-logs", action="store_true",
                    help="leave extra_logs out of /get_reward answers (OpenRLHF 0.8.x torch.cat()s extra_logs as tensors, "
-                   "which JSON lists are not: use this flag with OpenRLHF < 0.9)")
+                   "which JSON lists are not: use this flag with OpenRLHF 0.8.x)")
     p.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"], default="info", help="uvicorn's log level")
     p.set_defaults(func=cmd_serve)
 

@@ -45,6 +45,7 @@ DEFAULT_EOS_TEXTS: Tuple[str, ...] = (
     "<|return|>",  # gpt-oss
     "<｜end▁of▁sentence｜>",  # DeepSeek
     "<|im_start|>",  # a ChatML turn opener left after a cut generation
+    "<|eos|>",  # lsr's tiny model (lsr make-tiny-model)
 )
 
 #: What a row that cannot be scored does: ``raise`` (a 4xx / an exception naming the row) or ``zero``.
