@@ -5,6 +5,7 @@ import concurrent.futures
 import importlib.util
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -49,11 +50,18 @@ GROUND_TRUTH_ROWS = [  # the RLVR / IFEval forms lsr eval reads
 ALL_ROWS = SPEC_ROWS + GROUND_TRUTH_ROWS
 
 
+GT_KEYS = ("func_name", "instruction_id_list", "instruction_id", "ground_truth")
+
+
 def in_process(label, response, prompt=None):
     """What `lsr eval` scores for the same row."""
+    if isinstance(label, str) and label.lstrip()[:1] == "{":
+        decoded = json.loads(label)
+        if any(k in decoded for k in GT_KEYS):
+            label = decoded
     if isinstance(label, dict) and "spec" in label:
         prompt, label = label.get("prompt"), label["spec"]
-    if isinstance(label, dict) and not any(k in label for k in ("func_name", "instruction_id_list", "ground_truth")):
+    if isinstance(label, dict) and not any(k in label for k in GT_KEYS):
         return lsr_dsl.compile_any(label).evaluate(response, prompt=prompt).score
     row = {"response": response}
     if isinstance(label, dict) and "instruction_id_list" in label:
@@ -379,9 +387,29 @@ def test_lsr_serve_command_serves_and_stops_on_sigint():
     assert f"lsr serve: http://127.0.0.1:{port}" in err
 
 
-def test_lsr_serve_bad_options_exit_2():
-    r = subprocess.run([sys.executable, "-m", "lsr_dsl.cli", "serve", "--on-error", "skip"], capture_output=True, text=True)
-    assert r.returncode == 2 and "invalid choice: 'skip'" in r.stderr and "Traceback" not in r.stderr
+@pytest.mark.parametrize("argv, words", [
+    (["--on-error", "skip"], "invalid choice: 'skip'"),
+    (["--gamma", "2"], "gamma must be in (0, 1]"),
+    (["--mode", "flt"], "invalid choice: 'flt'"),
+    (["--max-rows", "0"], "must be at least 1"),
+    (["--port", "70000"], "--port must be in 0..65535"),
+])
+def test_lsr_serve_bad_options_exit_2(argv, words):
+    r = subprocess.run([sys.executable, "-m", "lsr_dsl.cli", "serve", *argv], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and words in r.stderr and "Traceback" not in r.stderr
+
+
+def test_reward_func_options_come_from_the_environment():
+    from lsr_dsl.rewards.openrlhf import options_from_env
+
+    options, on_error = options_from_env({"LSR_REWARD_MODE": "strict", "LSR_REWARD_GAMMA": "0.25",
+                                          "LSR_REWARD_EOS_TEXTS": '["<|eos|>"]', "LSR_REWARD_STRIP_THINK": "1"})
+    assert (options.mode, options.gamma, options.eos_texts, options.strip_think, on_error) == ("strict", 0.25, ("<|eos|>",), True, "raise")
+    for env, words in [({"LSR_REWARD_GAMMA": "3"}, "LSR_REWARD_GAMMA='3': gamma must be in (0, 1]"),
+                       ({"LSR_REWARD_MODE": "flt"}, "must be lsrm, flat or strict"),
+                       ({"LSR_REWARD_EOS_TEXTS": "<|eos|>"}, "must be a JSON array of strings")]:
+        with pytest.raises(lsr_dsl.LsrError, match=re.escape(words)):
+            options_from_env(env)
 
 
 def test_serve_code_is_not_imported_with_lsr_dsl():

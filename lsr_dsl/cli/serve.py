@@ -43,12 +43,9 @@ def _megabytes(text: str) -> float:
 
 def _gamma(text: str) -> float:
     try:
-        value = float(text)
+        return float(text)  # the range is the compiler's (checked when the server is configured)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 < value <= 1.0:
-        raise argparse.ArgumentTypeError(f"gamma must be in (0, 1], not {text}")
-    return value
 
 
 def add_serve_parser(sub: Any) -> None:
@@ -68,7 +65,7 @@ def add_serve_parser(sub: Any) -> None:
     p.add_argument("--workers", type=_workers, default=2, metavar="N",
                    help="scoring worker processes (default 2; 0: threads inside the server process)")
     p.add_argument("--mode", choices=["lsrm", "flat", "strict"], default=None, help="override every spec's aggregation mode")
-    p.add_argument("--gamma", type=_gamma, default=None, help="default THEN decay in (0, 1] (a spec's own THEN[gamma=…] still wins)")
+    p.add_argument("--gamma", type=_gamma, default=None, help="default THEN decay, as in `set gamma` (a spec's own THEN[gamma=…] still wins)")
     p.add_argument("--strip-think", action="store_true", help="score only the text after </think> (reasoning models)")
     p.add_argument("--on-error", choices=["raise", "zero"], default="raise",
                    help="a row that cannot be scored: 'raise' (default) fails the request with 422 naming the row; "
@@ -87,18 +84,19 @@ def add_serve_parser(sub: Any) -> None:
 
 
 def build_config(args: argparse.Namespace) -> Any:
-    from lsr_dsl.rewards.remote import DEFAULT_EOS_TEXTS, ScoringOptions
+    from lsr_dsl.rewards.remote import DEFAULT_EOS_TEXTS, ScoringOptions, check_options
     from lsr_dsl.rewards.server import ServeConfig
 
     eos: List[str] = list(DEFAULT_EOS_TEXTS) if args.eos_text is None else [t for t in args.eos_text if t]
-    scoring = ScoringOptions(mode=args.mode, gamma=args.gamma, strip_think=bool(args.strip_think),
-                             eos_texts=tuple(eos), cache_size=args.cache_size)
+    scoring = check_options(ScoringOptions(mode=args.mode, gamma=args.gamma, strip_think=bool(args.strip_think),
+                                           eos_texts=tuple(eos), cache_size=args.cache_size))
     return ServeConfig(scoring=scoring, on_error=args.on_error, workers=args.workers,
                        max_body_bytes=int(args.max_body_mb * 1024 * 1024), max_rows=args.max_rows,
                        extra_logs=not args.no_extra_logs)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    config = build_config(args)
     try:
         import fastapi  # noqa: F401
         import uvicorn
@@ -108,7 +106,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise LsrConfigError(f"--port must be in 0..65535, not {args.port}")
     from lsr_dsl.rewards.server import create_app
 
-    config = build_config(args)
     print(f"lsr serve: http://{args.host}:{args.port}  (POST /get_reward, POST /score, GET /health, GET /metrics; "
           f"{config.workers or 'no'} worker process{'es' if config.workers != 1 else ''}, on_error={config.on_error})",
           file=sys.stderr, flush=True)

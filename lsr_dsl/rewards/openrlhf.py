@@ -17,7 +17,7 @@ A file takes no arguments, so options come from environment variables (set them
 where OpenRLHF's Ray workers start, e.g. ``ray start`` or the job's ``runtime_env``):
 
 - ``LSR_REWARD_MODE``: ``lsrm`` | ``flat`` | ``strict`` (default: each spec's own);
-- ``LSR_REWARD_GAMMA``: the default THEN decay, in (0, 1];
+- ``LSR_REWARD_GAMMA``: the default THEN decay (the range ``lsr_dsl.compile`` accepts);
 - ``LSR_REWARD_ON_ERROR``: ``raise`` (default: a row that cannot be scored raises
   an error naming it, also logged at ERROR level because OpenRLHF 0.11 logs
   reward errors at INFO) or ``zero`` (it scores 0.0 and ``lsr_error`` is 1);
@@ -41,6 +41,7 @@ from lsr_dsl.rewards.remote import (
     Scorer,
     ScoringOptions,
     check_errors,
+    check_options,
     openrlhf_result,
     score_rows,
 )
@@ -67,9 +68,7 @@ def options_from_env(env: Mapping[str, str] = os.environ) -> Tuple[ScoringOption
         try:
             gamma = float(raw_gamma)
         except ValueError:
-            raise _bad("LSR_REWARD_GAMMA", raw_gamma, "must be a number in (0, 1]") from None
-        if not 0.0 < gamma <= 1.0:
-            raise _bad("LSR_REWARD_GAMMA", raw_gamma, "must be in (0, 1]")
+            raise _bad("LSR_REWARD_GAMMA", raw_gamma, "must be a number") from None
     on_error = env.get("LSR_REWARD_ON_ERROR") or "raise"
     if on_error not in ON_ERROR:
         raise _bad("LSR_REWARD_ON_ERROR", on_error, "must be raise or zero")
@@ -86,6 +85,10 @@ def options_from_env(env: Mapping[str, str] = os.environ) -> Tuple[ScoringOption
         if not isinstance(eos, list) or not all(isinstance(t, str) for t in eos):
             raise _bad("LSR_REWARD_EOS_TEXTS", raw_eos, 'must be a JSON array of strings, e.g. ["<|im_end|>"]')
     options = ScoringOptions(mode=mode, gamma=gamma, strip_think=think in ("1", "true"), eos_texts=tuple(eos))
+    try:
+        check_options(options)
+    except LsrConfigError as e:
+        raise _bad("LSR_REWARD_GAMMA", raw_gamma or "", str(e).replace("scoring options: ", "")) from None
     return options, on_error
 
 

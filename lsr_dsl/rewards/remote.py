@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from lsr_dsl.language.errors import LsrDataError
+from lsr_dsl.language.errors import LsrConfigError, LsrDataError, LsrError
 from lsr_dsl.rewards.labels import LabelError, ProgramCache
 from lsr_dsl.rewards.shaping import EPS, strip_think
 
@@ -26,6 +26,7 @@ __all__ = [
     "RowsError",
     "Scorer",
     "ScoringOptions",
+    "check_options",
     "openrlhf_result",
     "response_of",
     "strip_eos",
@@ -65,6 +66,21 @@ class ScoringOptions:
     strip_think: bool = False
     eos_texts: Tuple[str, ...] = DEFAULT_EOS_TEXTS
     cache_size: int = 4096
+
+
+def check_options(options: ScoringOptions) -> ScoringOptions:
+    """``options`` if the compiler accepts its mode and gamma; :class:`LsrConfigError` saying why not.
+
+    Checked by compiling a one-atom spec, so the server accepts exactly what ``lsr_dsl.compile`` accepts."""
+    from lsr_dsl.api import compile as compile_source
+
+    try:
+        compile_source("words >= 1", mode=options.mode, gamma=options.gamma)
+    except (LsrError, TypeError) as e:
+        raise LsrConfigError(f"scoring options: {e}") from None
+    if options.cache_size < 1:
+        raise LsrConfigError(f"scoring options: cache_size must be at least 1, not {options.cache_size}")
+    return options
 
 
 @dataclass(frozen=True)
