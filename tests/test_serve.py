@@ -380,11 +380,16 @@ def test_lsr_serve_command_serves_and_stops_on_sigint():
                 time.sleep(0.1)
         r = httpx.post(f"http://127.0.0.1:{port}/get_reward", json=openrlhf_body([("no_comma", "a, b")]), timeout=30)
         assert r.json()["rewards"] == [0.0]
+        for _ in range(3):  # a trainer retrying: logged once
+            r = httpx.post(f"http://127.0.0.1:{port}/get_reward", json=openrlhf_body([("no_comas", "a")]), timeout=30)
+            assert r.status_code == 422
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0
     assert f"lsr serve: http://127.0.0.1:{port}" in err
+    refused = [line for line in err.splitlines() if "lsr_dsl.serve: /get_reward 422" in line]
+    assert len(refused) == 1 and "row 0: the spec does not compile: unknown constraint 'no_comas'" in refused[0]
 
 
 @pytest.mark.parametrize("argv, words", [

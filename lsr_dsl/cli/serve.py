@@ -104,8 +104,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise LsrConfigError(f"lsr serve needs the 'serve' extra ({e.name} is not installed): pip install 'lsr-dsl[serve]'") from None
     if not 0 <= args.port <= 65535:
         raise LsrConfigError(f"--port must be in 0..65535, not {args.port}")
+    import logging
+
     from lsr_dsl.rewards.server import create_app
 
+    logging.basicConfig(format="%(levelname)s:     %(name)s: %(message)s", level=args.log_level.upper())
     print(f"lsr serve: http://{args.host}:{args.port}  (POST /get_reward, POST /score, GET /health, GET /metrics; "
           f"{config.workers or 'no'} worker process{'es' if config.workers != 1 else ''}, on_error={config.on_error})",
           file=sys.stderr, flush=True)

@@ -25,6 +25,7 @@ process), in chunks, so one slow row holds up only its own chunk.
 import asyncio
 import concurrent.futures
 import json
+import logging
 import multiprocessing
 import threading
 import time
@@ -49,6 +50,10 @@ __all__ = ["ServeConfig", "create_app"]
 ROW_KEYS = ("response", "label", "spec", "ground_truth", "prompt")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 ENDPOINTS = ("/get_reward", "/score")
+#: The same refusal is logged again only after this many seconds (a trainer retries and repeats itself).
+LOG_REPEAT_SECONDS = 60.0
+
+log = logging.getLogger("lsr_dsl.serve")
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,25 @@ class Metrics:
             for name, value in extra.items():
                 out += [f"# TYPE {name} gauge", f"{name} {value}"]
         return "\n".join(out) + "\n"
+
+
+class RefusalLog:
+    """Logs each refused request at WARNING, the same text at most once per ``LOG_REPEAT_SECONDS``
+    (OpenRLHF logs what it gets back only at INFO, so the server's log is where a bad row shows)."""
+
+    def __init__(self, max_keys: int = 1000):
+        self._last: Dict[str, float] = {}
+        self._max_keys = max_keys
+
+    def __call__(self, endpoint: str, problem: "HTTPProblem") -> None:
+        text = problem.message + "".join(f"; row {i}: {why}" for i, why in problem.rows[:5])
+        now = time.monotonic()
+        if now - self._last.get(text, -LOG_REPEAT_SECONDS) < LOG_REPEAT_SECONDS:
+            return
+        if len(self._last) >= self._max_keys:
+            self._last.clear()
+        self._last[text] = now
+        log.warning("%s %d: %s", endpoint, problem.status, text)
 
 
 # --------------------------------------------------------------------------- request bodies
@@ -325,6 +349,7 @@ def create_app(config: ServeConfig = ServeConfig()) -> Any:
 
     pool = ScoringPool(config.scoring, config.workers)
     metrics = Metrics()
+    refusals = RefusalLog()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Any):
@@ -358,9 +383,11 @@ def create_app(config: ServeConfig = ServeConfig()) -> Any:
             response = JSONResponse(shape(results))
         except HTTPProblem as e:
             status = e.status
+            refusals(endpoint, e)
             response = JSONResponse(e.body(), status_code=e.status)
         except Exception as e:  # noqa: BLE001 - say what went wrong instead of a bare 500
             status = 500
+            log.exception("%s: internal error", endpoint)
             response = JSONResponse({"error": f"internal error: {type(e).__name__}: {e}"}, status_code=500)
         finally:
             metrics.in_flight -= 1
