@@ -67,8 +67,17 @@ def main() -> int:
     ap.add_argument("--words", type=int, default=150)
     ap.add_argument("--seconds", type=float, default=3.0)
     args = ap.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}, "
+          f"load average {load:.1f}")
     print(f"lsr serve, {args.workers} worker processes, rows of ~{args.words} words, 8 labels (warm cache)\n")
+
+    scorer = Scorer()
+    body = rows(512, args.words)
+    plain = [("query", q, p, lab) for q, p, lab in zip(body["query"], body["prompts"], body["labels"])]
+    score_rows(scorer, plain)
+    calls, elapsed = run_for(args.seconds, lambda: score_rows(scorer, plain))
+    in_process = 512 * calls / elapsed
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -115,13 +124,6 @@ def main() -> int:
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(30)
-
-    scorer = Scorer()
-    body = rows(512, args.words)
-    plain = [("query", q, p, lab) for q, p, lab in zip(body["query"], body["prompts"], body["labels"])]
-    score_rows(scorer, plain)
-    calls, elapsed = run_for(args.seconds, lambda: score_rows(scorer, plain))
-    in_process = 512 * calls / elapsed
 
     print(f"{'rows/request':>12} {'clients':>8} {'rows/s':>10} {'ms/request':>11}")
     print("-" * 44)

@@ -446,3 +446,36 @@ def test_no_extra_logs_for_openrlhf_0_8():
     with Running(ServeConfig(workers=0, extra_logs=False)) as s:
         body = s.client().post("/get_reward", json=openrlhf_body([("words >= 1", "a")])).json()
     assert body == {"rewards": [1.0], "scores": [1.0]}
+
+
+def test_program_cache_is_a_bounded_lru_that_remembers_bad_labels():
+    from lsr_dsl.rewards.labels import LabelError, ProgramCache
+
+    cache = ProgramCache(2)
+    a = cache.get("words >= 1")
+    cache.get("words >= 2")
+    assert cache.get("words >= 1") is a  # a hit, and now the most recent
+    cache.get("words >= 3")  # evicts "words >= 2"
+    assert len(cache) == 2 and cache.stats() == (2, 1, 3)
+    for _ in range(2):
+        with pytest.raises(LabelError, match="did you mean 'words'"):
+            cache.get("wrds >= 1")
+    assert cache.stats()[1:] == (2, 4)  # the second bad lookup was a hit, not a recompile
+
+
+@pytest.mark.parametrize("label, words", [
+    ("", "the label is empty"),
+    (None, "missing"),
+    (3, "must be a string, an object or a list, not int"),
+    ("{not json", "starts with '{' but is not JSON"),
+    ({"kind": "atom"}, "neither ground truth nor a valid AST"),
+    ({"spec": "words >= 1", "prompt": 3}, "'prompt' must be a string"),
+    ([], "empty list"),
+    ({"func_name": "validate_lowercas"}, "did you mean 'validate_lowercase'"),
+    ("specs/a.json", "does not read files"),
+])
+def test_unreadable_labels_say_why(label, words):
+    from lsr_dsl.rewards.labels import LabelError, compile_label
+
+    with pytest.raises(LabelError, match=re.escape(words)):
+        compile_label(label)
