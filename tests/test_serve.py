@@ -316,6 +316,22 @@ def test_a_slow_row_does_not_stall_other_requests(pool_server):
     assert slow_response.status_code == 422 and "took longer than 3000 ms" in slow_response.text
 
 
+def test_a_dead_worker_is_a_503_then_the_pool_is_rebuilt(pool_server):
+    pool = pool_server.server.config.app.state.pool
+    body = openrlhf_body([("words >= 1", "a")] * 16)
+    assert httpx.post(pool_server.url + "/get_reward", json=body, timeout=60).status_code == 200
+    killed = pool.pids()
+    assert killed
+    for pid in killed:
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.5)
+    r = httpx.post(pool_server.url + "/get_reward", json=body, timeout=60)
+    assert r.status_code == 503 and "worker died" in r.json()["error"]
+    r = httpx.post(pool_server.url + "/get_reward", json=body, timeout=60)
+    assert r.status_code == 200 and r.json()["rewards"] == [1.0] * 16
+    assert pool.pids() and not set(pool.pids()) & set(killed)
+
+
 # --------------------------------------------------------------------------- OpenRLHF's reward_func file
 
 

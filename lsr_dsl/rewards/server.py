@@ -315,6 +315,11 @@ class ScoringPool:
         for f in [self._executor.submit(_warm) for _ in range(max(self.workers, 1))]:
             f.result()
 
+    def pids(self) -> List[int]:
+        """The worker processes' ids (none with threads)."""
+        processes = getattr(self._executor, "_processes", None) or {}
+        return sorted(processes)
+
     def stop(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
@@ -363,6 +368,7 @@ def create_app(config: ServeConfig = ServeConfig()) -> Any:
                   description="LsRM rewards over HTTP: OpenRLHF's /get_reward and the native /score.")
     app.state.config = config
     app.state.metrics = metrics
+    app.state.pool = pool
 
     async def answer(endpoint: str, request: Request, parse, shape) -> Any:
         start = time.perf_counter()
