@@ -10,8 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+import lsr_dsl
 import lsr_dsl.constraints  # noqa: F401  (registers every family)
 from lsr_dsl.constraints.registry import REGISTRY, Verdict
+from lsr_dsl.language.errors import LsrRuntimeError
 from lsr_dsl.text import Text
 
 #: name -> params used by the generic tests (one valid set per constraint).
@@ -210,16 +212,23 @@ def test_reasons_are_specific():
     assert "list item 2" in check("each_bullet", "- a\n- b c d e", max_words=3).reason
 
 
-def test_catastrophic_regex_times_out_quickly():
-    for pattern, text in [(r"(a|aa)+c", "a" * 40), (r"(a+)+$", "a" * 30 + "b")]:
-        start = time.perf_counter()
-        v = check("regex", text, pattern=pattern, timeout_ms=100)
-        assert time.perf_counter() - start < 1.0
-        assert not v.passed
-    v = check("regex", "a" * 40, pattern=r"(a|aa)+c", timeout_ms=50)
-    assert "took longer than 50 ms" in v.reason
-    v = check("not_regex", "a" * 40, pattern=r"(a|aa)+c", timeout_ms=50)
-    assert not v.passed and "took longer" in v.reason
+def test_catastrophic_regex_times_out_quickly_as_a_verifier_error():
+    for name in ("regex", "not_regex"):
+        for pattern, text in [(r"(a|aa)+c", "a" * 40), (r"(b|bb)+\d", "b" * 40)]:
+            start = time.perf_counter()
+            with pytest.raises(LsrRuntimeError, match="took longer than 100 ms"):
+                check(name, text, pattern=pattern, timeout_ms=100)
+            assert time.perf_counter() - start < 1.0
+
+
+def test_regex_timeout_is_reported_by_the_program_not_scored_as_a_verdict():
+    prog = lsr_dsl.compile('regex("(a|aa)+c", timeout_ms=50) AND words >= 1')
+    start = time.perf_counter()
+    result = prog.evaluate("a" * 40)
+    assert time.perf_counter() - start < 1.0
+    assert [e["label"] for e in result.errors] == ['regex("(a|aa)+c", timeout_ms=50)']
+    assert "took longer than 50 ms" in result.errors[0]["error"]
+    assert result.score == 0.5  # the timed-out atom scores 0, the other one still counts
 
 
 def test_regex_modes_and_flags():

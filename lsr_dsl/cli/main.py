@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_train_parser(sub)
     add_make_tiny_model_parser(sub)
+    from lsr_dsl.cli.serve import add_serve_parser  # fastapi/uvicorn are imported only when `lsr serve` runs
+
+    add_serve_parser(sub)
     add_constraints_parser(sub)
     add_schema_parser(sub)
     add_demo_parser(sub)

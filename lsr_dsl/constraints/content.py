@@ -12,6 +12,7 @@ import referencing.jsonschema
 import regex
 from pydantic import Field, field_validator, model_validator
 
+from lsr_dsl.language.errors import LsrRuntimeError
 from lsr_dsl.text import Text
 from lsr_dsl.constraints.wording import plural, quote
 from lsr_dsl.constraints.registry import Params, Relation, Verdict, constraint
@@ -221,6 +222,14 @@ def _show(pattern: str) -> str:
     return "/" + (pattern if len(pattern) <= 40 else pattern[:39] + "…") + "/"
 
 
+def _timed_out(p: _RegexBase) -> LsrRuntimeError:
+    """A match that ran out of time: a verifier error (no verdict), never a silent pass or fail."""
+    return LsrRuntimeError(
+        f"matching {_show(p.pattern)} took longer than {p.timeout_ms} ms (timeout_ms); no verdict. "
+        "Simplify the pattern (nested repetition such as (a+)+ backtracks exponentially) or raise timeout_ms"
+    )
+
+
 @constraint(
     "regex",
     params=RegexParams,
@@ -228,8 +237,9 @@ def _show(pattern: str) -> str:
     family=FAMILY_CONTENT,
     summary="The response matches a regular expression.",
     details="Uses the `regex` module with a per-check time limit (`timeout_ms`, default 100 ms) so a "
-    "pathological pattern can never hang evaluation: a timeout gives a failing verdict. An invalid "
-    "pattern is a compile-time error.",
+    "pathological pattern can never hang evaluation: a timeout is a verifier error (reported with the "
+    "atom's label, scored 0, counted as an error by rewards), not a verdict. An invalid pattern is a "
+    "compile-time error.",
     example='regex("\\\\d{4}-\\\\d{2}-\\\\d{2}", min_matches=2)',
 )
 def regex_check(p: RegexParams, t: Text) -> Verdict:
@@ -247,7 +257,7 @@ def regex_check(p: RegexParams, t: Text) -> Verdict:
             if len(found) >= p.min_matches:
                 break
     except TimeoutError:
-        return Verdict.fail(f"matching {_show(p.pattern)} took longer than {p.timeout_ms} ms; treated as no match")
+        raise _timed_out(p) from None
     except Exception as e:  # totality: never raise out of a check
         return Verdict.fail(f"matching {_show(p.pattern)} failed: {type(e).__name__}")
     if len(found) >= p.min_matches:
@@ -271,7 +281,7 @@ class NotRegexParams(_RegexBase):
     positional=("pattern",),
     family=FAMILY_CONTENT,
     summary="No part of the response matches a regular expression.",
-    details="Time-limited like `regex`; a timeout fails the check (absence could not be shown).",
+    details="Time-limited like `regex`; a timeout is a verifier error, not a verdict (absence could not be shown).",
     example='not_regex("(?i)\\\\bI think\\\\b")',
 )
 def not_regex(p: NotRegexParams, t: Text) -> Verdict:
@@ -279,7 +289,7 @@ def not_regex(p: NotRegexParams, t: Text) -> Verdict:
     try:
         m = pat.search(t.text, timeout=p.timeout_ms / 1000.0)
     except TimeoutError:
-        return Verdict.fail(f"matching {_show(p.pattern)} took longer than {p.timeout_ms} ms; could not show there is no match")
+        raise _timed_out(p) from None
     except Exception as e:
         return Verdict.fail(f"matching {_show(p.pattern)} failed: {type(e).__name__}")
     if m is None:

@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from lsr_dsl.language.errors import LsrDataError, LsrError, closest
+from lsr_dsl.language.errors import LsrDataError, LsrError, closest, describe_error
 from lsr_dsl.language.formatter import format_string, format_value
 
 __all__ = [
@@ -293,7 +293,8 @@ def spec_of_ground_truth(value: Any, prompt: Optional[str] = None) -> GroundTrut
       a list of such dicts, an old-style ``{"func_name": ...}`` dict, each also as a JSON or
       Python-literal string (allenai's RLVR-IFeval writes ``str(list)``);
     - an lsr spec: source text, a path to a ``.lsr``/``.json`` file, AST JSON (dict or string);
-    - either of those wrapped as ``{"spec": ..., "prompt": ...}`` (also as a JSON string).
+    - either of those wrapped as ``{"spec": ..., "prompt": ...}`` (also as a JSON string);
+    - a row object whose ``ground_truth`` field holds any of these.
 
     numpy arrays and bytes (parquet columns) are read as lists and text. Raises
     :class:`GroundTruthError` with the reason when the value is none of these (instruction
@@ -313,6 +314,8 @@ def spec_of_ground_truth(value: Any, prompt: Optional[str] = None) -> GroundTrut
             return spec_of_ground_truth(inner, p if p is not None else prompt)
         if any(k in value for k in _IFEVAL_KEYS):
             return _ifeval(value, prompt)
+        if "ground_truth" in value and "kind" not in value:  # a dataset row: its ground_truth field
+            return spec_of_ground_truth(value["ground_truth"], prompt)
         if "kind" in value:
             return GroundTruth(form="lsr-ast-json", lsr_spec=dict(value), prompt=prompt)
         keys = ", ".join(repr(k) for k in list(value)[:6]) or "none"
@@ -337,6 +340,34 @@ def spec_of_ground_truth(value: Any, prompt: Optional[str] = None) -> GroundTrut
     if text.endswith((".lsr", ".json")) and "\n" not in text:
         return GroundTruth(form="lsr-file", lsr_spec=value, prompt=prompt)
     return GroundTruth(form="lsr", lsr_spec=value, prompt=prompt)
+
+
+
+def compile_ground_truth(value: Any, *, mode: Optional[str] = None, gamma: Optional[float] = None,
+                         read_files: bool = True) -> Tuple[Any, Optional[str]]:
+    """Read ``value`` as :func:`spec_of_ground_truth` does and compile it: ``(Program, prompt)``.
+
+    The one path from a trainer's or a server's label to a program. Raises
+    :class:`GroundTruthError` saying why not: an unreadable form; a path to a spec file when
+    ``read_files`` is false (a server never reads files a client names); for instructions, each
+    unknown id or bad value with its position and a "did you mean"; for an lsr spec, its
+    diagnostics on one line.
+    """
+    from lsr_dsl.api import compile_any
+
+    gt = spec_of_ground_truth(value)
+    if gt.form == "lsr-file" and not read_files:
+        raise GroundTruthError(f"{str(gt.lsr_spec).strip()!r} looks like a file path; files named in a "
+                               f"label are not read: send the spec's text")
+    if gt.instructions is None:
+        return compile_any(gt.spec, mode=mode, gamma=gamma), gt.prompt  # an lsr spec's LsrError as is
+    try:
+        return compile_any(gt.spec, mode=mode, gamma=gamma), gt.prompt
+    except (LsrError, ValueError) as exc:
+        reasons = [f"instruction {i} ({iid}): {why}"
+                   for i, (iid, kw) in enumerate(gt.instructions, 1)
+                   if (why := check_instruction(iid, kw)) is not None]
+        raise GroundTruthError("; ".join(reasons) or f"the instructions do not compile: {describe_error(exc)}") from None
 
 
 # ---------------------------------------------------------------------------

@@ -152,3 +152,22 @@ class LsrConfigError(LsrError):
 
 class LsrDataError(LsrError):
     """A data row (JSONL) is invalid."""
+
+
+def describe_error(exc: BaseException) -> str:
+    """An error on one line: ``line:col: message (did you mean …?)`` per diagnostic (at most 5),
+    else the exception's first line with its type."""
+    diags = getattr(exc, "errors", None)
+    if diags:
+        parts = []
+        for d in diags[:5]:
+            where = f"{d.line}:{d.column}: " if getattr(d, "line", None) is not None else ""
+            hint = f" ({d.hint})" if getattr(d, "hint", None) else ""
+            parts.append(f"{where}{d.message}{hint}")
+        return "; ".join(dict.fromkeys(parts))
+    msg = str(exc).strip().splitlines()
+    first = msg[0] if msg else ""
+    if isinstance(exc, LsrError):
+        return first or type(exc).__name__
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+

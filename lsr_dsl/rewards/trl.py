@@ -41,6 +41,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping, Optional, Sequence
 
+from lsr_dsl.language.errors import describe_error
 from lsr_dsl.rewards.chat import completion_text, prompt_text
 from lsr_dsl.rewards.details import LeafMetrics, RowDetail, leaf_key, row_detail
 from lsr_dsl.rewards.shaping import EPS, raif_tier, strip_think, think_format_ok
@@ -49,7 +50,7 @@ from lsr_dsl.judges.protocol import use_judge
 
 logger = logging.getLogger("lsr_dsl.reward")
 
-__all__ = ["LsrReward", "Scored", "ValidationReport", "reward_from_config", "spec_key", "describe_error"]
+__all__ = ["LsrReward", "Scored", "ValidationReport", "reward_from_config", "spec_key"]
 
 _VALID_MODES = ("lsrm", "flat", "strict")
 
@@ -119,37 +120,15 @@ class ValidationReport:
         return "\n  ".join([head] + listed + more)
 
 
-def describe_error(exc: BaseException) -> str:
-    """A compile error on one line: ``line:col: message (did you mean …?)`` per diagnostic."""
-    diags = getattr(exc, "errors", None)
-    if diags:
-        parts = []
-        for d in diags[:5]:
-            where = f"{d.line}:{d.column}: " if getattr(d, "line", None) is not None else ""
-            hint = f" ({d.hint})" if getattr(d, "hint", None) else ""
-            parts.append(f"{where}{d.message}{hint}")
-        return "; ".join(dict.fromkeys(parts))
-    return _error_text(exc)
-
-
 def _compile_entry(spec: Any, mode: Optional[str], gamma: Optional[float]) -> Any:
     """Read ``spec`` as any ground-truth form (lsr spec or IFEval/RLVR instructions) and compile it."""
-    from lsr_dsl.api import compile_any
-    from lsr_dsl.data.ifeval import GroundTruthError, check_instruction, spec_of_ground_truth
+    from lsr_dsl.data.ifeval import GroundTruthError, compile_ground_truth
 
     try:
-        gt = spec_of_ground_truth(spec)
+        return _Compiled(*compile_ground_truth(spec, mode=mode, gamma=gamma))
     except GroundTruthError as exc:
         return _CompileFailure(str(exc))
-    try:
-        return _Compiled(compile_any(gt.spec, mode=mode, gamma=gamma), gt.prompt)
     except Exception as exc:  # noqa: BLE001 - a bad spec must never crash training by itself
-        if gt.instructions:
-            reasons = [f"instruction {i} ({iid}): {why}"
-                       for i, (iid, kw) in enumerate(gt.instructions, 1)
-                       if (why := check_instruction(iid, kw)) is not None]
-            if reasons:
-                return _CompileFailure("; ".join(reasons))
         return _CompileFailure(describe_error(exc))
 
 
