@@ -607,7 +607,7 @@ def _word_range(p: Any, text: str, rng: random.Random, inside: bool) -> str:
     n = count_words(text)
     lo = p.min_words if p.min_words is not None else 0
     hi = p.max_words
-    goal = rng.randint(lo, hi if hi is not None else lo + 5) if inside else (hi + 1 if hi is not None else max(lo - 1, 0))
+    goal = rng.randint(int(lo), int(hi) if hi is not None else int(lo) + 5) if inside else (hi + 1 if hi is not None else max(lo - 1, 0))
     if goal > n:
         return _insert(text, _words(rng, goal - n))
     return _drop_last_word(p, text, n - goal, rng)

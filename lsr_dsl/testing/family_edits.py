@@ -695,6 +695,50 @@ IFBENCH_SHAPES: Dict[str, Edit] = {
 }
 
 
+def _alternating_syllables(p: Any, t: str, r: random.Random) -> str:
+    from lsr_dsl.text.syllables import syllable_parity
+
+    pool = WORDS + ("cat", "dog", "sun", "tree", "house", "apple", "banana", "tomato")
+    out = [r.choice(pool)]
+    for _ in range(r.randint(3, 7)):
+        nxt = [w for w in pool if syllable_parity(w) != syllable_parity(out[-1])]
+        if not nxt:
+            break
+        out.append(r.choice(nxt))
+    return " ".join(out).capitalize()
+
+
+def _increasing_alliteration(p: Any, t: str, r: random.Random) -> str:
+    return "The dog ran home. Big bad cats sit. Tall tigers take tiny trips."
+
+
+FOREIGN = "9081726354" "5172839406" "3928174650"
+
+
+def _trigram_overlap(p: Any, t: str, r: random.Random) -> str:
+    """The reference's start, then digits it does not share, in the mix that hits the share."""
+    from lsr_dsl.constraints.registry import REGISTRY
+    from lsr_dsl.text import Text
+
+    check = REGISTRY.get("trigram_overlap").check
+    ref = p.reference_text
+    for a in range(len(ref), 2, -1):
+        for b in range(0, len(FOREIGN) + 1):
+            candidate = (ref[:a] + " " + FOREIGN[:b]).strip() if b else ref[:a]
+            if check(p, Text(candidate)).passed:
+                return candidate
+    return t
+
+
+IFBENCH_SHAPES.update(
+    {
+        "alternating_syllable_parity": _alternating_syllables,
+        "increasing_alliteration": _increasing_alliteration,
+        "trigram_overlap": _trigram_overlap,
+    }
+)
+
+
 def _capitals() -> List[str]:
     from lsr_dsl.constraints.ifbench import EUROPEAN_CAPITALS_BY_LATITUDE
 
