@@ -128,7 +128,7 @@ def _exactly(attr: str) -> Callable[[Any, int], bool]:
 
 
 def _drop_last_token(p: Any, text: str, k: int, rng: random.Random) -> str:
-    return _drop_last(r"\s*\S+$|\s*\S+(?=\s*$)")(p, text, k, rng)
+    return _drop_last(r"\s*\S+(?=\s*$)")(p, text, k, rng)
 
 
 def _drop_word(p: Any, text: str, k: int, rng: random.Random) -> str:
@@ -171,13 +171,6 @@ def _remove_ci(attr: str, whole_word: bool = False) -> Step:
         if whole_word:
             body = r"\b" + body + r"\b"
         return _drop_last(body, re.IGNORECASE)(p, text, k, rng)
-
-    return remove
-
-
-def _remove_exact(attr: str) -> Step:
-    def remove(p: Any, text: str, k: int, rng: random.Random) -> str:
-        return _drop_last(re.escape(getattr(p, attr)))(p, text, k, rng)
 
     return remove
 
@@ -282,19 +275,9 @@ CASE_AND_PUNCTUATION_VIOLATE: Dict[str, Edit] = {
 # -- keywords and phrases
 
 
-def _remove_all(words: List[str], *, case_sensitive: bool = False) -> Edit:
-    def edit(p: Any, t: str, r: random.Random) -> str:
-        for w in words if isinstance(words, list) else words(p):  # type: ignore[operator]
-            if w:
-                t = re.sub(re.escape(w), "", t, flags=0 if case_sensitive else re.IGNORECASE)
-        return re.sub(r"[ \t]{2,}", " ", t)
-
-    return edit
-
-
 def _remove_words_of(get: Callable[[Any], List[str]], *, case_sensitive: bool = False) -> Edit:
     def edit(p: Any, t: str, r: random.Random) -> str:
-        for _ in range(3):
+        for _ in range(3):  # a removal can join two pieces into a new occurrence
             for w in get(p):
                 if w:
                     t = re.sub(re.escape(w), "", t, flags=0 if case_sensitive else re.IGNORECASE)
