@@ -17,6 +17,7 @@ import lsr_dsl
 from lsr_dsl import LsrError
 from lsr_dsl.constraints import REGISTRY
 from lsr_dsl.testing import CannotBuild, build_response, coverage, responses, specs
+from lsr_dsl.testing.builders import COUNTED, measure_counted
 from lsr_dsl.verifier.nodes import AndV, AtomV, IfV, ThenV
 
 FEW = settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
@@ -85,6 +86,11 @@ COMPOSITES = [
     "bullets(num_bullets=3) AND title AND postscript",
     'count("data", whole_word=true) == 3 AND words <= 30',
     "uppercase AND words >= 5",
+    'validate_lowercase AND validate_word_constraint(N=20, quantifier="at least") AND verify_keywords(["sea", "wave"])',
+    'verify_bullet_points(N=3) AND validate_title AND verify_postscript("P.S.")',
+    'IF contains("error") THEN letter_occurrences(letter="z", let_frequency=3, let_relation="at least") ELSE response_last_word("goodbye")',
+    'verify_sentence_constraint(N=3, quantifier="around") AND validate_no_commas AND person_names(3)',
+    'validate_frequency_capital_words(N=2, quantifier="at most") AND pronouns(4) AND numbers_count(2)',
 ]
 
 
@@ -93,6 +99,20 @@ COMPOSITES = [
 @given(seed=st.integers(0, 10_000))
 def test_hand_written_composites_build_both_ways(src, seed):
     assert _check_built(src, seed) == 2
+
+
+@pytest.mark.parametrize(
+    "src,text,count",
+    [
+        ("verify_bullet_points(N=3)", "* one\n- two\nthree", 2),  # the check reads "== N"
+        ("lowercase_word_limit(N=10)", "the cat Sat on a MAT", 4),  # "<= N"
+        ('validate_word_constraint(N=1, quantifier="around")', "a b c d e", 5),  # "around", probed as "at least"
+        ('letter_occurrences(letter="z", let_frequency=1, let_relation="less than")', "Zoo zebra buzz", 4),
+    ],
+)
+def test_counts_are_read_off_the_constraints_own_check(src, text, count):
+    atom = lsr_dsl.compile(src).root
+    assert measure_counted(atom, COUNTED[atom.name], text) == count
 
 
 def test_if_builds_reach_both_branches():

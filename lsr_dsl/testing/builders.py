@@ -24,6 +24,8 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 from lsr_dsl.api import compile as compile_source
 from lsr_dsl.constraints.registry import REGISTRY, Params, Relation
 from lsr_dsl.language.errors import LsrError
+from lsr_dsl.testing import family_edits
+from lsr_dsl.testing.family_edits import Counted
 from lsr_dsl.text import Text
 from lsr_dsl.verifier.nodes import AndV, AtomV, IfV, ThenV, VNode
 from lsr_dsl.verifier.program import Program
@@ -463,6 +465,77 @@ COUNT_UNITS: Dict[str, Units] = {
     "lowercase_words": Units(lambda p, t, k, r: _insert(t, _words(r, k)), _drop_last(r"\s*\b[a-z]+\b", 0)),
     "unique_words": Units(_unique_add, None),
 }
+COUNTED: Dict[str, Counted] = dict(family_edits.COUNTED)
+
+
+def measure_counted(atom: AtomV, counted: Counted, text: str, limit: int = 1 << 12) -> Optional[int]:
+    """The count ``counted`` reads in ``text``, probing the atom's own check with the count
+    parameter varied (and ``probe_update`` making the check read "at least", where it has a
+    quantifier): largest k passing for ``ge``, smallest for ``le`` and ``eq``."""
+    t = Text(text)
+    extra = counted.probe_update or {}
+
+    def passes(k: int) -> bool:
+        return _holds(atom, atom.params.model_copy(update={**extra, counted.count_param: k}), t)
+
+    if counted.probe == "eq":
+        return next((k for k in range(0, 400) if passes(k)), None)
+    if counted.probe == "le":
+        hi = 1
+        while not passes(hi):
+            hi *= 2
+            if hi > limit:
+                return None
+        if passes(0):
+            return 0
+        lo = hi // 2 if hi > 1 else 0  # passes(hi) holds, passes(lo) does not
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if passes(mid):
+                hi = mid
+            else:
+                lo = mid
+        return hi
+    if not passes(0):
+        return None
+    hi = 1
+    while passes(hi):
+        hi *= 2
+        if hi > limit:
+            return None
+    lo = hi // 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if passes(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _counted_edit(atom: AtomV, counted: Counted, text: str, want: bool, rng: random.Random) -> str:
+    n = int(getattr(atom.params, counted.count_param))
+    for _ in range(8):
+        have = measure_counted(atom, counted, text)
+        if have is None or counted.holds(atom.params, have) == want:
+            return text
+        options = [v for v in range(max(0, n - 12), n + 13) if counted.holds(atom.params, v) == want]
+        if not options:
+            return text
+        best = min(abs(v - have) for v in options)
+        goal = rng.choice([v for v in options if abs(v - have) == best])
+        try:
+            if goal > have:
+                text = counted.add(atom.params, text, goal - have, rng)
+            elif counted.remove is not None:
+                text = counted.remove(atom.params, text, have - goal, rng)
+            else:
+                return text
+        except Exception:  # an edit that cannot apply to these parameters: the final check decides
+            return text
+    return text
+
+
 COUNT_UNITS["highlights"] = Units(lambda p, t, k, r: _insert(t, " ".join(f"*{r.choice(VOCAB)}*" for _ in range(k))), _drop_last(r"\*[^\n*]+\*", 0))
 
 # ---------------------------------------------------------------------------
@@ -534,7 +607,7 @@ def _word_range(p: Any, text: str, rng: random.Random, inside: bool) -> str:
     n = count_words(text)
     lo = p.min_words if p.min_words is not None else 0
     hi = p.max_words
-    goal = rng.randint(lo, hi if hi is not None else lo + 5) if inside else (hi + 1 if hi is not None else max(lo - 1, 0))
+    goal = rng.randint(int(lo), int(hi) if hi is not None else int(lo) + 5) if inside else (hi + 1 if hi is not None else max(lo - 1, 0))
     if goal > n:
         return _insert(text, _words(rng, goal - n))
     return _drop_last_word(p, text, n - goal, rng)
@@ -866,6 +939,33 @@ VIOLATE: Dict[str, Edit] = {
 }
 
 
+SATISFY.update(family_edits.SATISFY)
+VIOLATE.update(family_edits.VIOLATE)
+
+
+def _generic_violations(text: str, rng: random.Random) -> List[str]:
+    """Plain mutations tried, in order, on an atom with no violate edit of its own."""
+    base = text if text.strip() else rng.choice(BASE_SENTENCES)
+    return [
+        base + " zebra",
+        "Zebra " + base,
+        base + "\n\nZebra, 7 zebras! Why?",
+        base.upper(),
+        base.lower(),
+        " ".join(base.split()[:-1]) or "x",
+        "",
+        "The " + base,
+        base + " " + base,
+    ]
+
+
+def _generic_violation(atom: AtomV, text: str, rng: random.Random) -> str:
+    for candidate in _generic_violations(text, rng):
+        if not _holds(atom, atom.params, Text(candidate)):
+            return candidate
+    return text
+
+
 def functools_reduce_remove(text: str, options: Sequence[str]) -> str:
     for o in options:
         text = text.replace(o, "")
@@ -875,7 +975,7 @@ def functools_reduce_remove(text: str, options: Sequence[str]) -> str:
 def supported(name: str) -> bool:
     """Whether the builder has edits for this constraint (its canonical name)."""
     c = REGISTRY.get(name)
-    return c is not None and c.kind == "hard" and (c.name in SATISFY or c.name in COUNT_UNITS)
+    return c is not None and c.kind == "hard" and (c.name in SATISFY or c.name in COUNT_UNITS or c.name in COUNTED)
 
 
 # ---------------------------------------------------------------------------
@@ -920,10 +1020,12 @@ def _edit(atom: AtomV, text: str, want: bool, rng: random.Random) -> str:
     name = atom.name
     if name in COUNT_UNITS and atom.constraint.count_param is not None and atom.constraint.relation_param is not None:
         return _count_edit(atom, text, want, rng)
+    if name in COUNTED:
+        return _counted_edit(atom, COUNTED[name], text, want, rng)
     table = SATISFY if want else VIOLATE
     fn = table.get(name)
     if fn is None:
-        return text
+        return _generic_violation(atom, text, rng) if not want else text
     try:
         return fn(atom.params, text, rng)
     except Exception:  # an edit that cannot apply to these parameters: the final check decides
@@ -956,7 +1058,9 @@ def _edits_for(atom: AtomV, want: bool) -> bool:
         return True
     if atom.name in COUNT_UNITS and atom.constraint.count_param and atom.constraint.relation_param:
         return True
-    return atom.name in (SATISFY if want else VIOLATE)
+    if atom.name in COUNTED or not want:
+        return True  # without a violate edit of its own, an atom gets the generic violations
+    return atom.name in SATISFY
 
 
 def build_response(
