@@ -44,7 +44,7 @@ from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Mapping
 
 from lsr_dsl.language.errors import LsrDataError, LsrError, unreadable
 
-__all__ = ["Report", "evaluate_rows", "evaluate_file", "score_row", "iter_lines"]
+__all__ = ["Report", "evaluate_rows", "evaluate_file", "score_row", "iter_lines", "shorten"]
 
 #: How many offending rows / invalid instructions / disagreements a report lists.
 MAX_LISTED = 50
@@ -85,8 +85,23 @@ def _node_name(node: Dict[str, Any]) -> str:
             visit(c)
 
     visit(node)
-    s = f"{node.get('kind')}({', '.join(parts)})"
-    return s if len(s) <= 60 else s[:57] + "..."
+    # The full label: it is a key of the report (per_instruction, --json), so two
+    # different instructions must never share one. Only printing shortens it.
+    return f"{node.get('kind')}({', '.join(parts)})"
+
+
+#: How wide an instruction name may be in the printed table (keys are never cut).
+PRINT_WIDTH = 60
+
+
+def shorten(name: str, width: int = PRINT_WIDTH) -> str:
+    """``name`` cut to ``width`` characters for printing: its head and its tail around
+    ``…``, so that two names with a long common prefix still print differently."""
+    if len(name) <= width:
+        return name
+    tail = (width - 1) // 3
+    head = width - 1 - tail
+    return name[:head] + "…" + name[len(name) - tail:]
 
 
 def _bools(v: Any) -> Optional[List[bool]]:
@@ -370,7 +385,7 @@ class Report:
                 f"in {self.invalid_rows} row{'s' if self.invalid_rows != 1 else ''}, counted as not followed:"
             )
             for x in self.invalid_list:
-                out.append(f"  {self.file}:{x['line']}: key {x['key']}, instruction {x['index']} ({x['instruction']}): {x['reason']}")
+                out.append(f"  {self.file}:{x['line']}: key {x['key']}, instruction {x['index']} ({shorten(x['instruction'])}): {x['reason']}")
             if self.invalid_instructions > len(self.invalid_list):
                 out.append(f"  … and {self.invalid_instructions - len(self.invalid_list)} more")
         if self.verifier_errors:
@@ -390,18 +405,18 @@ class Report:
             if self.unstable_count:
                 out.append(f"  {self.unstable_count} instruction{'s' if self.unstable_count != 1 else ''} flagged unstable (the reference's verdict was random), excluded from the agreement:")
                 for x in self.unstable_list:
-                    out.append(f"    key {x['key']}, instruction {x['index']} ({x['instruction']}): ours {_sl(x['ours'])}, reference {_sl(x['reference'])}")
+                    out.append(f"    key {x['key']}, instruction {x['index']} ({shorten(x['instruction'])}): ours {_sl(x['ours'])}, reference {_sl(x['reference'])}")
             for x in self.disagreements:
-                out.append(f"  differs: key {x['key']}, instruction {x['index']} ({x['instruction']}): ours {_sl(x['ours'])}, reference {_sl(x['reference'])}")
+                out.append(f"  differs: key {x['key']}, instruction {x['index']} ({shorten(x['instruction'])}): ours {_sl(x['ours'])}, reference {_sl(x['reference'])}")
             if self.disagreement_count > len(self.disagreements):
                 out.append(f"  … and {self.disagreement_count - len(self.disagreements)} more differences")
         if per_instruction and self.per_name:
-            width = max(len("instruction"), max(len(k) for k in self.per_name))
+            width = max(len("instruction"), max(len(shorten(k)) for k in self.per_name))
             out.append("")
             out.append(f"  {'instruction':<{width}} {'n':>7} {'strict':>8} {'loose':>8}")
             for k in sorted(self.per_name):
                 c = self.per_name[k]
-                out.append(f"  {k:<{width}} {c.total:>7} {100.0 * c.strict / c.total:>7.1f}% {100.0 * c.loose / c.total:>7.1f}%")
+                out.append(f"  {shorten(k):<{width}} {c.total:>7} {100.0 * c.strict / c.total:>7.1f}% {100.0 * c.loose / c.total:>7.1f}%")
         return "\n".join(out)
 
 
