@@ -217,7 +217,9 @@ def add_eval_parser(sub: Any) -> None:
             "(bad JSON, no response, unknown instruction id, a spec that does not compile) is an error (exit 2)."
         ),
     )
-    p.add_argument("data", metavar="DATA.jsonl", help="the rows ('-' reads stdin; .gz is read compressed)")
+    p.add_argument("data", metavar="DATA.jsonl", nargs="?", help="the rows ('-' reads stdin; .gz is read compressed)")
+    p.add_argument("--compare", nargs=2, metavar=("A.json", "B.json"), help="compare two reports written by --json instead (as 'lsr diff A B')")
+    p.add_argument("--plot", metavar="OUT.png", help="also draw the structure view (or, with --compare, the comparison) as a PNG")
     p.add_argument("--details", metavar="OUT.jsonl", help='write one line per row: {"key", "strict": [...], "loose": [...], "score"}')
     p.add_argument("--json", action="store_true", help="print the report as JSON instead of a table")
     p.add_argument("--workers", type=int, default=1, metavar="N", help="processes (default 1; 0 = all cores)")
@@ -230,6 +232,14 @@ def add_eval_parser(sub: Any) -> None:
 def cmd_eval(args: argparse.Namespace) -> int:
     from lsr_dsl.evaluation.runner import evaluate_file
 
+    if args.compare:
+        if args.data is not None:
+            raise LsrError("give either DATA.jsonl or --compare A.json B.json, not both")
+        from lsr_dsl.cli.compare import run_compare
+
+        return run_compare(*args.compare, as_json=args.json, plot=args.plot, per_instruction=not args.no_per_instruction)
+    if args.data is None:
+        raise LsrError("lsr eval needs DATA.jsonl (or --compare A.json B.json); hint: run 'lsr eval --help'")
     if args.workers < 0:
         raise LsrError(f"--workers must be 0 (all cores) or a positive number, not {args.workers}")
     progress = (not args.quiet) and sys.stderr.isatty()
@@ -259,6 +269,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
             details_file.close()
         if tmp_name is not None and os.path.exists(tmp_name):
             os.unlink(tmp_name)
+    if args.plot:
+        from lsr_dsl.evaluation.plots import plot_report
+
+        plot_report(report.to_dict(), args.plot)
     if args.json:
         d = report.to_dict()
         if args.no_per_instruction:

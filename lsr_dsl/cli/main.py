@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_import_parser(sub)
     add_eval_parser(sub)
+    from lsr_dsl.cli.compare import add_diff_parser
+
+    add_diff_parser(sub)
     from lsr_dsl.training.cli import add_make_tiny_model_parser, add_train_parser  # no torch import until `lsr train` runs
 
     add_train_parser(sub)

@@ -42,6 +42,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, TextIO, Tuple, Union
 
+from lsr_dsl.evaluation.structure import StructureReport
 from lsr_dsl.language.errors import LsrDataError, LsrError, unreadable
 
 __all__ = ["Report", "evaluate_rows", "evaluate_file", "score_row", "iter_lines", "shorten"]
@@ -199,12 +200,13 @@ def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: O
         errors = list(rs.errors) + [e for e in rl.errors if e not in rs.errors]
     else:
         strict, loose, score = [], [], None
+    shape = _shape(rs.trace if prog is not None else None, len(invalid))
     if invalid:
         for i, _ in invalid:  # invalid instructions count as not followed, in place
             strict.insert(i, False)
             loose.insert(i, False)
         score = None
-    out: Dict[str, Any] = {"line": line, "key": key, "names": names, "strict": strict, "loose": loose, "score": score}
+    out: Dict[str, Any] = {"line": line, "key": key, "names": names, "strict": strict, "loose": loose, "score": score, "shape": shape}
     if invalid:
         out["invalid"] = invalid
     if errors:
@@ -216,6 +218,16 @@ def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: O
             unstable = [False] * len(strict)
         out["ref"] = {"strict": rstrict, "loose": rloose, "unstable": unstable}
     return out
+
+
+def _shape(trace: Optional[Dict[str, Any]], invalid: int) -> Dict[str, Any]:
+    """The row's structure facts (:func:`lsr_dsl.evaluation.structure.row_shape`)."""
+    from lsr_dsl.evaluation.structure import row_shape
+
+    if trace is None:  # every instruction is invalid
+        structure = "atom" if invalid == 1 else "parallel"
+        return {"structure": structure, "depth": 0 if invalid == 1 else 1, "scores": None, "constraints": [False] * invalid, "steps": []}
+    return row_shape(trace, invalid)
 
 
 def _body(instructions: Sequence[Tuple[str, Dict[str, Any]]]) -> str:
@@ -279,10 +291,13 @@ class Report:
     unstable_count: int = 0
     disagreements: List[Dict[str, Any]] = field(default_factory=list)
     disagreement_count: int = 0
+    structure: StructureReport = field(default_factory=StructureReport)
 
     def add(self, r: Dict[str, Any]) -> None:
         strict, loose, names = r["strict"], r["loose"], r["names"]
         self.prompt.add(all(strict), all(loose))
+        if r.get("shape") is not None:
+            self.structure.add(r["key"], r["shape"], all(strict))
         for name, s, l in zip(names, strict, loose):
             self.instruction.add(s, l)
             self.per_name.setdefault(name, _Count()).add(s, l)
@@ -337,6 +352,7 @@ class Report:
                 "counted_as": "not followed (strict and loose)",
                 "listed": self.invalid_list,
             },
+            "structure": self.structure.to_dict(),
         }
         if self.verifier_errors:
             d["verifier_errors"] = self.verifier_errors
@@ -369,7 +385,7 @@ class Report:
             "instruction_loose": (i.loose, i.total),
         }
 
-    def render(self, per_instruction: bool = True) -> str:
+    def render(self, per_instruction: bool = True, structure: bool = True) -> str:
         def frac(a: int, b: int) -> str:
             pct = f"{100.0 * a / b:6.2f}%" if b else "     -"
             return f"{a:>7}/{b:<7} {pct}"
@@ -410,6 +426,9 @@ class Report:
                 out.append(f"  differs: key {x['key']}, instruction {x['index']} ({shorten(x['instruction'])}): ours {_sl(x['ours'])}, reference {_sl(x['reference'])}")
             if self.disagreement_count > len(self.disagreements):
                 out.append(f"  … and {self.disagreement_count - len(self.disagreements)} more differences")
+        if structure and self.structure.rows:
+            out.append("")
+            out.append(self.structure.render())
         if per_instruction and self.per_name:
             width = max(len("instruction"), max(len(shorten(k)) for k in self.per_name))
             out.append("")
