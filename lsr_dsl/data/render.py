@@ -79,7 +79,7 @@ class _Renderer:
         if isinstance(n, AtomV):
             return self.atom(n)
         if isinstance(n, AndV):
-            return self.join_and([self.clause(c, nested=True) for c in n.children])
+            return self.join_and([self.bracketed_if(c) if isinstance(c, IfV) else self.clause(c, nested=True) for c in n.children])
         if isinstance(n, ThenV):
             parts = [self.clause(c, nested=True) for c in n.children]
             text = self.glue("first") + parts[0]
@@ -102,6 +102,13 @@ class _Renderer:
                 text += self.glue("otherwise").format(b=self.clause(n.else_, nested=True))
             return text
         raise TypeError(f"cannot render a {type(n).__name__}")  # pragma: no cover - every node kind is handled
+
+    def bracketed_if(self, n: IfV) -> str:
+        """A conditional as one item of a list: ``(if …, …; otherwise, …)``."""
+        text = f"if {self.condition(n.condition, n.target)}, {self.clause(n.then, nested=True)}"
+        if n.else_ is not None:
+            text += f"; otherwise, {self.clause(n.else_, nested=True)}"
+        return f"({text})"
 
     def top(self, n: VNode) -> str:
         if isinstance(n, ThenV):
