@@ -9,7 +9,7 @@ from typing import Any
 from lsr_dsl.cli.common import out, read_text_arg
 from lsr_dsl.language.errors import LsrError, closest
 
-__all__ = ["add_render_parser", "cmd_render", "add_generate_parser", "cmd_generate", "add_stats_parser", "cmd_stats"]
+__all__ = ["add_render_parser", "cmd_render", "add_generate_parser", "cmd_generate", "add_stats_parser", "cmd_stats", "add_convert_parser", "cmd_convert", "cmd_import_composite"]
 
 
 def add_render_parser(sub: Any) -> None:
@@ -188,4 +188,84 @@ def cmd_stats(args: argparse.Namespace) -> int:
         out(json.dumps(st.to_dict(), indent=2, ensure_ascii=False))
     else:
         out(st.render())
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# lsr import lsrif (dispatched from lsr import), lsr convert
+
+
+def _composite_items(path: str):
+    """Items of a composite-constraint file: a JSON array, one JSON object, or JSONL."""
+    from lsr_dsl.data.rowio import read_rows
+    from lsr_dsl.language.errors import LsrDataError, unreadable
+
+    if path.endswith(".json"):
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+        except OSError as e:
+            raise LsrDataError(unreadable(path, e, "JSON file")) from None
+        except json.JSONDecodeError as e:
+            raise LsrDataError(f"{path}:{e.lineno}:{e.colno}: not JSON ({e.msg})") from None
+        items = data if isinstance(data, list) else [data]
+        return [(f"{path}[item {i}]", x) for i, x in enumerate(items)]
+    return list(read_rows(path))
+
+
+def cmd_import_composite(args: argparse.Namespace) -> int:
+    from lsr_dsl.data.composite import ImportCounts, composite_to_spec
+    from lsr_dsl.data.rowio import write_rows
+    from lsr_dsl.language.errors import LsrDataError
+
+    counts = ImportCounts()
+    rows = []
+    bad = []
+    for where, item in _composite_items(args.input):
+        try:
+            rows.append(composite_to_spec(item, where, counts))
+        except LsrDataError as e:
+            bad.append(str(e))
+    if bad and not args.skip_bad:
+        raise LsrDataError(f"{len(bad)} bad item{'s' if len(bad) != 1 else ''} in {args.input}; nothing was written:\n  " + "\n  ".join(bad[:50]))
+    if not rows:
+        raise LsrDataError(f"{args.input}: no items")
+    if args.output:
+        write_rows(rows, args.output)
+    else:
+        for r in rows:
+            out(json.dumps(r, ensure_ascii=False))
+    c = counts.to_dict()
+    kinds = ", ".join(f"{k} {v}" for k, v in c["by_type"].items())
+    skipped = f"; skipped {len(bad)} bad" if bad else ""
+    print(f"imported {c['items']} items ({kinds}): {c['hard']} hard constraints, {c['soft']} soft judge(...){skipped}"
+          + (f"; wrote {args.output}" if args.output else ""), file=sys.stderr)
+    return 0
+
+
+def add_convert_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "convert",
+        help="copy rows between JSONL, Parquet and datasets directories; or write verl's parquet layout",
+        description=(
+            "Read rows from INPUT (.jsonl, .jsonl.gz, .parquet, or a directory saved by datasets' save_to_disk) and write "
+            "them to OUTPUT (format by suffix; a path ending in '/' is a datasets directory). --to verl writes verl's RL "
+            "layout: prompt as chat messages, reward_model.ground_truth = the spec, extra_info.prompt."
+        ),
+    )
+    p.add_argument("input", metavar="INPUT")
+    p.add_argument("output", metavar="OUTPUT")
+    p.add_argument("--to", choices=["rows", "verl"], default="rows", help="rows as they are (default) or verl's layout")
+    p.add_argument("--system", default="", help="with --to verl: a system message before each prompt")
+    p.set_defaults(func=cmd_convert)
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from lsr_dsl.data.rowio import read_rows, verl_rows, write_rows
+
+    rows = [r for _, r in read_rows(args.input)]
+    if args.to == "verl":
+        rows = list(verl_rows(rows, system=args.system))
+    n = write_rows(rows, args.output)
+    print(f"wrote {n} rows to {args.output}", file=sys.stderr)
     return 0

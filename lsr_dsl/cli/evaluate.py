@@ -38,7 +38,9 @@ def add_import_parser(sub: Any) -> None:
             "nothing is written, and the exit status is 2."
         ),
     )
-    p.add_argument("format", choices=["ifeval"], help="the input format (ifeval)")
+    p.add_argument("format", choices=["ifeval", "lsrif"],
+                   help="the input format: ifeval (rows → .lsr specs), or lsrif (the LsrIF paper's composite-constraint JSON "
+                   "→ rows {id, prompt, spec, …}: hard constraints where a rule recognises the text, judge(...) otherwise)")
     p.add_argument("input", metavar="INPUT.jsonl", help="the rows, one JSON object per line ('-' reads stdin)")
     p.add_argument(
         "-o",
@@ -108,6 +110,10 @@ def _replace(tmp: str, dest: str) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if args.format == "lsrif":
+        from lsr_dsl.cli.datasets import cmd_import_composite
+
+        return cmd_import_composite(args)
     from lsr_dsl.data import ifeval
     from lsr_dsl.evaluation.runner import iter_lines
 
@@ -218,6 +224,7 @@ def add_eval_parser(sub: Any) -> None:
         ),
     )
     p.add_argument("data", metavar="DATA.jsonl", nargs="?", help="the rows ('-' reads stdin; .gz is read compressed)")
+    p.add_argument("--responses", metavar="RESPONSES.jsonl", help="IFEval's two-file layout: DATA has no responses; take them from this file (joined on 'prompt')")
     p.add_argument("--compare", nargs=2, metavar=("A.json", "B.json"), help="compare two reports written by --json instead (as 'lsr diff A B')")
     p.add_argument("--plot", metavar="OUT.png", help="also draw the structure view (or, with --compare, the comparison) as a PNG")
     p.add_argument("--details", metavar="OUT.jsonl", help='write one line per row: {"key", "strict": [...], "loose": [...], "score"}')
@@ -229,9 +236,22 @@ def add_eval_parser(sub: Any) -> None:
     p.set_defaults(func=cmd_eval)
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    from lsr_dsl.evaluation.runner import evaluate_file
+def _evaluate(args: argparse.Namespace, write: Any, progress: bool) -> Any:
+    """DATA as JSONL (streamed), Parquet or a datasets directory; with --responses, joined first."""
+    from lsr_dsl.data.rowio import read_rows, row_format
+    from lsr_dsl.evaluation.runner import evaluate_file, evaluate_rows
 
+    if args.responses:
+        from lsr_dsl.data.joins import join_responses
+
+        return evaluate_rows(join_responses(args.data, args.responses), file=args.data, mode=args.mode, workers=args.workers, details=write, progress=progress)
+    if args.data != "-" and row_format(args.data) != "jsonl":
+        rows = ((i, row) for i, (_, row) in enumerate(read_rows(args.data), 1))
+        return evaluate_rows(rows, file=args.data, mode=args.mode, workers=args.workers, details=write, progress=progress)
+    return evaluate_file(args.data, mode=args.mode, workers=args.workers, details=write, progress=progress)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
     if args.compare:
         if args.data is not None:
             raise LsrError("give either DATA.jsonl or --compare A.json B.json, not both")
@@ -257,7 +277,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             details_file.write(json.dumps(d, ensure_ascii=False) + "\n")
 
     try:
-        report = evaluate_file(args.data, mode=args.mode, workers=args.workers, details=write, progress=progress)
+        report = _evaluate(args, write, progress)
         if details_file is not None:
             details_file.flush()
             if tmp_name is not None:
