@@ -79,7 +79,12 @@ class _Renderer:
         if isinstance(n, AtomV):
             return self.atom(n)
         if isinstance(n, AndV):
-            return self.join_and([self.bracketed_if(c) if isinstance(c, IfV) else self.clause(c, nested=True) for c in n.children])
+            # AND is commutative under every scoring mode, so bracketed compositions go last
+            # (a sentence that opens with a parenthesis reads badly).
+            plain = [self.clause(c, nested=True) for c in n.children if isinstance(c, AtomV)]
+            composite = [self.bracketed_if(c) if isinstance(c, IfV) else self.clause(c, nested=True) for c in n.children if not isinstance(c, AtomV)]
+            text = self.join_and(plain + composite)
+            return f"({text})" if nested and len(n.children) > 2 else text
         if isinstance(n, ThenV):
             parts = [self.clause(c, nested=True) for c in n.children]
             text = self.glue("first") + parts[0]
@@ -135,7 +140,8 @@ def _comma_before_if(child: VNode, word: str) -> str:
 
 def _finish(text: str) -> str:
     text = text.strip().replace("then if ", "then, if ").replace("Then if ", "Then, if ")
-    text = text[0].upper() + text[1:]
+    first = next((i for i, ch in enumerate(text) if ch.isalpha()), 0)
+    text = text[:first] + text[first].upper() + text[first + 1:]
     return text if text.endswith((".", "?", "!")) else text + "."
 
 

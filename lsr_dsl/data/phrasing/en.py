@@ -173,7 +173,7 @@ HOLDS: Dict[str, Tuple[Phrase, ...]] = {
 #: The words that join phrasings. Each entry: alternatives chosen per seed.
 GLUE: Dict[str, Tuple[str, ...]] = {
     # a whole instruction around a clause: "{x}."
-    "sentence": ("{x}.", "Please {x}.", "Make sure to {x}.", "In your answer, {x}."),
+    "sentence": ("{x}.", "Please {x}.", "When you answer, {x}.", "In your answer, {x}."),
     "and": (" and ",),
     "list_sep": (", ",),
     "first": ("first ",),
@@ -181,7 +181,7 @@ GLUE: Dict[str, Tuple[str, ...]] = {
     "finally": ("finally, ", "and finally "),
     # top-level sequence, as sentences
     "seq_sentence": ("First, {a}. Then {b}.", "First {a}, then {b}."),
-    "seq3_sentence": ("First, {a}. Then {middle}. Finally, {z}.", "First {a}, then {middle}, and finally {z}.", "Start by making sure to {a}; next, {middle}; last, {z}."),
+    "seq3_sentence": ("First, {a}. Then {middle}. Finally, {z}.", "First {a}, then {middle}, and finally {z}.", "To start, {a}; next, {middle}; last, {z}."),
     "if": ("If {c}, {a}", "When {c}, {a}", "In case {c}, {a}"),
     "otherwise": ("; otherwise, {b}", "; if not, {b}", ". Otherwise, {b}"),
     "subject_response": ("your answer", "your response"),
