@@ -53,6 +53,12 @@ def test_mix_depth_and_validity(seeds):
         labels = [a.label for a in prog.atoms()]
         assert len(set(labels)) == len(labels), r["spec"]  # no atom twice
     assert any(r["depth"] == 2 for r in rows)
+    many = list(generate(seeds, GenerateOptions(n=400, seed=11)))
+    case = {"lowercase", "capital_words", "capitalized_sentences"}
+    for r in many:  # one atom per property group: no two length limits, no case rule beside sections
+        names = set(r["constraints"])
+        assert not ("sections" in names and names & case), r["spec"]
+        assert len(names & {"words", "word_count_range", "sentences", "chars"}) <= 1, r["spec"]
     flat = list(generate(seeds, GenerateOptions(n=30, seed=1, max_depth=1)))
     assert all(r["depth"] == 1 for r in flat)
     atoms = list(generate(seeds, GenerateOptions(n=5, mix={"atom": 1.0}, seed=1)))

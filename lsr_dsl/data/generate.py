@@ -148,24 +148,22 @@ class _Pool:
             )
 
     def atom(self, rng: random.Random, used: Set[str]) -> str:
-        free = [s for s in self.atoms if s.group not in used]
-        if not free:
-            raise _Retry()
-        s = rng.choice(free)
-        used.add(s.group)
-        return s.draw(rng)
+        return _take([s for s in self.atoms if used.isdisjoint(s.groups)], rng, used)
 
     def condition(self, rng: random.Random, used: Set[str]) -> str:
-        free = [s for s in (self.conditions or self.atoms) if s.group not in used]
-        if not free:
-            raise _Retry()
-        s = rng.choice(free)
-        used.add(s.group)
-        return s.draw(rng)
+        return _take([s for s in (self.conditions or self.atoms) if used.isdisjoint(s.groups)], rng, used)
 
 
 class _Retry(Exception):
     pass
+
+
+def _take(free: List[Sampler], rng: random.Random, used: Set[str]) -> str:
+    if not free:
+        raise _Retry()
+    s = rng.choice(free)
+    used.update(s.groups)
+    return s.draw(rng)
 
 
 def _paren(s: str) -> str:

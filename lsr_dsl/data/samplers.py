@@ -37,6 +37,11 @@ class Sampler:
     group: str  #: the property it pins down (one atom per group in a spec)
     draw: Draw
     soft: bool = False
+    also: Tuple[str, ...] = ()  #: other groups it rules out (sections' case-sensitive splitter: "case")
+
+    @property
+    def groups(self) -> Tuple[str, ...]:
+        return (self.group,) + self.also
 
 
 def _q(s: str) -> str:
@@ -86,7 +91,7 @@ SAMPLERS: Tuple[Sampler, ...] = (
     Sampler("numbered_list", "list", lambda r: f"numbered_list >= {r.randint(2, 5)}"),
     Sampler("each_bullet", "list", lambda r: f"each_bullet(max_words={r.choice((8, 10, 12, 15))})"),
     Sampler("highlights", "highlights", lambda r: f"highlights(num_highlights={r.randint(1, 3)})"),
-    Sampler("sections", "structure", lambda r: f"sections(section_spliter={_q(r.choice(('Section', 'PART', 'Step')))}, num_sections={r.randint(2, 4)})"),
+    Sampler("sections", "structure", lambda r: f"sections(section_spliter={_q(r.choice(('Section', 'PART', 'Step')))}, num_sections={r.randint(2, 4)})", also=("case",)),
     Sampler("paragraphs", "structure", lambda r: f"paragraphs(num_paragraphs={r.randint(2, 4)})"),
     Sampler("blank_line_paragraphs", "structure", lambda r: f"blank_line_paragraphs == {r.randint(2, 4)}"),
     Sampler("headings", "headings", lambda r: f"headings >= {r.randint(1, 3)}"),
