@@ -89,3 +89,12 @@ def test_every_language_table_has_the_glue():
     t = table("en")
     for key in ("sentence", "and", "list_sep", "first", "then", "finally", "seq_sentence", "seq3_sentence", "if", "otherwise", "subject_response", "subject_prompt"):
         assert t.GLUE[key]
+
+
+def test_the_docs_example_is_what_render_prints():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "datasets.md").read_text(encoding="utf-8")
+    call = 'lsr_dsl.render(\'starts_with("Dear team") THEN words <= 60 THEN ends_with_text("Best")\', seed=1)'
+    shown = doc.split(call + "\n# ", 1)[1].split("\n", 1)[0]
+    assert shown == repr(render('starts_with("Dear team") THEN words <= 60 THEN ends_with_text("Best")', seed=1))

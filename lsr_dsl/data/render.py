@@ -125,10 +125,11 @@ class _Renderer:
                 text = self.glue("seq3_sentence").format(a=parts[0], middle=middle, z=parts[-1])
             return _finish(text)
         if isinstance(n, IfV):
+            # a top-level branch needs no brackets, unless it is a conditional itself
             c = self.condition(n.condition, n.target)
-            text = self.glue("if").format(c=c, a=self.clause(n.then, nested=True))
+            text = self.glue("if").format(c=c, a=self.clause(n.then, nested=isinstance(n.then, IfV)))
             if n.else_ is not None:
-                text += self.glue("otherwise").format(b=self.clause(n.else_, nested=True))
+                text += self.glue("otherwise").format(b=self.clause(n.else_, nested=isinstance(n.else_, IfV)))
             return _finish(text)
         return _finish(self.glue("sentence").format(x=self.clause(n)))
 
