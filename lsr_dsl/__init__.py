@@ -22,6 +22,7 @@ from lsr_dsl.api import (
     load_module,
     loads,
 )
+from lsr_dsl.data.render import render
 from lsr_dsl.language import ast
 from lsr_dsl.language.ast import Module
 from lsr_dsl.language.errors import (
@@ -67,4 +68,5 @@ __all__ = [
     "load_module",
     "loads",
     "parse",
+    "render",
 ]

@@ -269,3 +269,43 @@ def test_bad_spec_row_error_has_the_compilers_hint():
     r = score_row(row, 1)
     assert "unknown constraint 'no_coma'" in r["error"]
     assert "did you mean 'no_comma'?" in r["error"]
+
+
+# ---------------------------------------------------------------------------
+# Keys are full labels (issue 11): two specs with a long common prefix stay two rows
+
+
+def _long_prefix_rows():
+    prefix = " THEN ".join(f'contains("common step number {i}")' for i in range(4))
+    spec_a = f'{prefix} THEN contains("ending A")'
+    spec_b = f'{prefix} THEN contains("ending B")'
+    body = " ".join(f"common step number {i}" for i in range(4))
+    return [
+        {"key": "a", "spec": spec_a, "response": body + " ending A"},
+        {"key": "b", "spec": spec_b, "response": body + " ending C"},
+    ]
+
+
+def test_specs_with_a_long_common_prefix_are_two_rows():
+    report = evaluate_rows(_long_prefix_rows())
+    per = report.to_dict()["per_instruction"]
+    assert len(per) == 2
+    names = sorted(per)
+    assert all(len(n) > 60 for n in names)
+    assert names[0].endswith('contains("ending A"))') and names[1].endswith('contains("ending B"))')
+    assert per[names[0]]["strict"] == 1 and per[names[1]]["strict"] == 0
+    assert per[names[0]]["total"] == per[names[1]]["total"] == 1
+
+
+def test_long_keys_are_cut_only_when_printed(tmp_path, capsys):
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in _long_prefix_rows()))
+    assert _run_cli(["eval", str(data), "-q", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert len(d["per_instruction"]) == 2 and all(len(k) > 60 for k in d["per_instruction"])
+    assert _run_cli(["eval", str(data), "-q"]) == 0
+    table = capsys.readouterr().out
+    rows = [ln for ln in table.splitlines() if "then(" in ln]
+    assert len(rows) == 2 and rows[0] != rows[1]
+    assert "ending A" in rows[0] + rows[1] and "ending B" in rows[0] + rows[1]
+    assert all(len(ln.split("  ")[1].strip()) <= 60 for ln in rows)

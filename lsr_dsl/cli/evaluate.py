@@ -38,7 +38,9 @@ def add_import_parser(sub: Any) -> None:
             "nothing is written, and the exit status is 2."
         ),
     )
-    p.add_argument("format", choices=["ifeval"], help="the input format (ifeval)")
+    p.add_argument("format", choices=["ifeval", "lsrif"],
+                   help="the input format: ifeval (rows → .lsr specs), or lsrif (the LsrIF paper's composite-constraint JSON "
+                   "→ rows {id, prompt, spec, …}: hard constraints where a rule recognises the text, judge(...) otherwise)")
     p.add_argument("input", metavar="INPUT.jsonl", help="the rows, one JSON object per line ('-' reads stdin)")
     p.add_argument(
         "-o",
@@ -108,6 +110,10 @@ def _replace(tmp: str, dest: str) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if args.format == "lsrif":
+        from lsr_dsl.cli.datasets import cmd_import_composite
+
+        return cmd_import_composite(args)
     from lsr_dsl.data import ifeval
     from lsr_dsl.evaluation.runner import iter_lines
 
@@ -223,7 +229,6 @@ def _eval_joined(args: argparse.Namespace, write: Any, progress: bool) -> Any:
     return evaluate_rows(joined.rows, file=args.data, mode=args.mode, workers=args.workers, details=write, progress=progress, total=len(joined.rows))
 
 
-
 def add_eval_parser(sub: Any) -> None:
     p = sub.add_parser(
         "eval",
@@ -239,14 +244,17 @@ def add_eval_parser(sub: Any) -> None:
             "id is listed on its row and counted as not followed instead."
         ),
     )
-    p.add_argument("data", metavar="DATA.jsonl", help="the rows ('-' reads stdin; .gz is read compressed)")
+    p.add_argument("data", metavar="DATA.jsonl", nargs="?", help="the rows ('-' reads stdin; .gz is read compressed)")
     p.add_argument(
         "--responses",
         metavar="RESPONSES.jsonl",
-        help="IFBench's (and IFEval's) evaluation layout: DATA.jsonl holds the prompts (IFBench_test.jsonl, "
-        "input_data.jsonl) and this file {\"prompt\", \"response\"} rows, joined by prompt as IFBench's run_eval "
-        "does; IFBench ids are scored with IFBench's semantics, an unknown id counts as not followed and is listed",
+        help="IFEval's and IFBench's two-file layout: DATA.jsonl holds the prompts (input_data.jsonl, "
+        "IFBench_test.jsonl) and this file {\"prompt\", \"response\"} rows, joined by prompt as their run_eval "
+        "does (a prompt without a response counts as not followed, with a note); IFBench ids are scored with "
+        "IFBench's semantics, an unknown id counts as not followed and is listed",
     )
+    p.add_argument("--compare", nargs=2, metavar=("A.json", "B.json"), help="compare two reports written by --json instead (as 'lsr diff A B')")
+    p.add_argument("--plot", metavar="OUT.png", help="also draw the structure view (or, with --compare, the comparison) as a PNG")
     p.add_argument("--details", metavar="OUT.jsonl", help='write one line per row: {"key", "strict": [...], "loose": [...], "score"}')
     p.add_argument("--json", action="store_true", help="print the report as JSON instead of a table")
     p.add_argument("--workers", type=int, default=1, metavar="N", help="processes (default 1; 0 = all cores)")
@@ -256,9 +264,28 @@ def add_eval_parser(sub: Any) -> None:
     p.set_defaults(func=cmd_eval)
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    from lsr_dsl.evaluation.runner import evaluate_file
+def _evaluate(args: argparse.Namespace, write: Any, progress: bool) -> Any:
+    """DATA as JSONL (streamed), Parquet or a datasets directory; with --responses, joined first."""
+    from lsr_dsl.data.rowio import read_rows, row_format
+    from lsr_dsl.evaluation.runner import evaluate_file, evaluate_rows
 
+    if args.responses:
+        return _eval_joined(args, write, progress)
+    if args.data != "-" and row_format(args.data) != "jsonl":
+        rows = ((i, row) for i, (_, row) in enumerate(read_rows(args.data), 1))
+        return evaluate_rows(rows, file=args.data, mode=args.mode, workers=args.workers, details=write, progress=progress)
+    return evaluate_file(args.data, mode=args.mode, workers=args.workers, details=write, progress=progress)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    if args.compare:
+        if args.data is not None:
+            raise LsrError("give either DATA.jsonl or --compare A.json B.json, not both")
+        from lsr_dsl.cli.compare import run_compare
+
+        return run_compare(*args.compare, as_json=args.json, plot=args.plot, per_instruction=not args.no_per_instruction)
+    if args.data is None:
+        raise LsrError("lsr eval needs DATA.jsonl (or --compare A.json B.json); hint: run 'lsr eval --help'")
     if args.workers < 0:
         raise LsrError(f"--workers must be 0 (all cores) or a positive number, not {args.workers}")
     progress = (not args.quiet) and sys.stderr.isatty()
@@ -276,10 +303,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             details_file.write(json.dumps(d, ensure_ascii=False) + "\n")
 
     try:
-        if args.responses:
-            report = _eval_joined(args, write, progress)
-        else:
-            report = evaluate_file(args.data, mode=args.mode, workers=args.workers, details=write, progress=progress)
+        report = _evaluate(args, write, progress)
         if details_file is not None:
             details_file.flush()
             if tmp_name is not None:
@@ -291,6 +315,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
             details_file.close()
         if tmp_name is not None and os.path.exists(tmp_name):
             os.unlink(tmp_name)
+    if args.plot:
+        from lsr_dsl.evaluation.plots import plot_report
+
+        plot_report(report.to_dict(), args.plot)
     if args.json:
         d = report.to_dict()
         if args.no_per_instruction:

@@ -36,6 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_import_parser(sub)
     add_eval_parser(sub)
+    from lsr_dsl.cli.compare import add_diff_parser
+
+    add_diff_parser(sub)
+    from lsr_dsl.cli.datasets import add_convert_parser, add_generate_parser, add_render_parser, add_stats_parser
+
+    add_render_parser(sub)
+    add_generate_parser(sub)
+    add_stats_parser(sub)
+    add_convert_parser(sub)
     from lsr_dsl.training.cli import add_make_tiny_model_parser, add_train_parser  # no torch import until `lsr train` runs
 
     add_train_parser(sub)

@@ -46,9 +46,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, TextIO, Tuple, Union
 
+from lsr_dsl.evaluation.structure import StructureReport
 from lsr_dsl.language.errors import LsrDataError, LsrError, unreadable
 
-__all__ = ["Report", "evaluate_rows", "evaluate_file", "score_row", "iter_lines"]
+__all__ = ["Report", "evaluate_rows", "evaluate_file", "score_row", "iter_lines", "shorten"]
 
 #: How many offending rows / invalid instructions / disagreements a report lists.
 MAX_LISTED = 50
@@ -89,8 +90,23 @@ def _node_name(node: Dict[str, Any]) -> str:
             visit(c)
 
     visit(node)
-    s = f"{node.get('kind')}({', '.join(parts)})"
-    return s if len(s) <= 60 else s[:57] + "..."
+    # The full label: it is a key of the report (per_instruction, --json), so two
+    # different instructions must never share one. Only printing shortens it.
+    return f"{node.get('kind')}({', '.join(parts)})"
+
+
+#: How wide an instruction name may be in the printed table (keys are never cut).
+PRINT_WIDTH = 60
+
+
+def shorten(name: str, width: int = PRINT_WIDTH) -> str:
+    """``name`` cut to ``width`` characters for printing: its head and its tail around
+    ``…``, so that two names with a long common prefix still print differently."""
+    if len(name) <= width:
+        return name
+    tail = (width - 1) // 3
+    head = width - 1 - tail
+    return name[:head] + "…" + name[len(name) - tail:]
 
 
 def _bools(v: Any) -> Optional[List[bool]]:
@@ -205,12 +221,13 @@ def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: O
         errors = list(rs.errors) + [e for e in rl.errors if e not in rs.errors]
     else:
         strict, loose, score = [], [], None
+    shape = _shape(rs.trace if prog is not None else None, len(invalid))
     if invalid:
         for i, _ in invalid:  # invalid instructions count as not followed, in place
             strict.insert(i, False)
             loose.insert(i, False)
         score = None
-    out: Dict[str, Any] = {"line": line, "key": key, "names": names, "strict": strict, "loose": loose, "score": score}
+    out: Dict[str, Any] = {"line": line, "key": key, "names": names, "strict": strict, "loose": loose, "score": score, "shape": shape}
     if "ground_truth" in row and "spec" not in row and not any(k in row for k in ("instruction_id_list", "instruction_id")):
         out["rlvr"] = True
     if invalid:
@@ -224,6 +241,16 @@ def _score_row(row: Union[str, Mapping[str, Any]], line: int, file: str, mode: O
             unstable = [False] * len(strict)
         out["ref"] = {"strict": rstrict, "loose": rloose, "unstable": unstable}
     return out
+
+
+def _shape(trace: Optional[Dict[str, Any]], invalid: int) -> Dict[str, Any]:
+    """The row's structure facts (:func:`lsr_dsl.evaluation.structure.row_shape`)."""
+    from lsr_dsl.evaluation.structure import row_shape
+
+    if trace is None:  # every instruction is invalid
+        structure = "atom" if invalid == 1 else "parallel"
+        return {"structure": structure, "depth": 0 if invalid == 1 else 1, "scores": None, "constraints": [False] * invalid, "steps": []}
+    return row_shape(trace, invalid)
 
 
 def _body(instructions: Sequence[Tuple[str, Dict[str, Any]]]) -> str:
@@ -290,6 +317,7 @@ class Report:
     # open-instruct's RLVR reward: per ground-truth row, the fraction of instructions followed (strict)
     rlvr_rows: int = 0
     rlvr_reward: float = 0.0
+    structure: StructureReport = field(default_factory=StructureReport)
 
     def add(self, r: Dict[str, Any]) -> None:
         strict, loose, names = r["strict"], r["loose"], r["names"]
@@ -297,6 +325,8 @@ class Report:
             self.rlvr_rows += 1
             self.rlvr_reward += sum(strict) / max(len(strict), 1)
         self.prompt.add(all(strict), all(loose))
+        if r.get("shape") is not None:
+            self.structure.add(r["key"], r["shape"], all(strict))
         for name, s, l in zip(names, strict, loose):
             self.instruction.add(s, l)
             self.per_name.setdefault(name, _Count()).add(s, l)
@@ -351,6 +381,7 @@ class Report:
                 "counted_as": "not followed (strict and loose)",
                 "listed": self.invalid_list,
             },
+            "structure": self.structure.to_dict(),
         }
         if self.verifier_errors:
             d["verifier_errors"] = self.verifier_errors
@@ -385,7 +416,7 @@ class Report:
             "instruction_loose": (i.loose, i.total),
         }
 
-    def render(self, per_instruction: bool = True) -> str:
+    def render(self, per_instruction: bool = True, structure: bool = True) -> str:
         def frac(a: int, b: int) -> str:
             pct = f"{100.0 * a / b:6.2f}%" if b else "     -"
             return f"{a:>7}/{b:<7} {pct}"
@@ -406,7 +437,7 @@ class Report:
                 f"in {self.invalid_rows} row{'s' if self.invalid_rows != 1 else ''}, counted as not followed:"
             )
             for x in self.invalid_list:
-                out.append(f"  {self.file}:{x['line']}: key {x['key']}, instruction {x['index']} ({x['instruction']}): {x['reason']}")
+                out.append(f"  {self.file}:{x['line']}: key {x['key']}, instruction {x['index']} ({shorten(x['instruction'])}): {x['reason']}")
             if self.invalid_instructions > len(self.invalid_list):
                 out.append(f"  … and {self.invalid_instructions - len(self.invalid_list)} more")
         if self.verifier_errors:
@@ -426,18 +457,21 @@ class Report:
             if self.unstable_count:
                 out.append(f"  {self.unstable_count} instruction{'s' if self.unstable_count != 1 else ''} flagged unstable (the reference's verdict was random), excluded from the agreement:")
                 for x in self.unstable_list:
-                    out.append(f"    key {x['key']}, instruction {x['index']} ({x['instruction']}): ours {_sl(x['ours'])}, reference {_sl(x['reference'])}")
+                    out.append(f"    key {x['key']}, instruction {x['index']} ({shorten(x['instruction'])}): ours {_sl(x['ours'])}, reference {_sl(x['reference'])}")
             for x in self.disagreements:
-                out.append(f"  differs: key {x['key']}, instruction {x['index']} ({x['instruction']}): ours {_sl(x['ours'])}, reference {_sl(x['reference'])}")
+                out.append(f"  differs: key {x['key']}, instruction {x['index']} ({shorten(x['instruction'])}): ours {_sl(x['ours'])}, reference {_sl(x['reference'])}")
             if self.disagreement_count > len(self.disagreements):
                 out.append(f"  … and {self.disagreement_count - len(self.disagreements)} more differences")
+        if structure and self.structure.rows:
+            out.append("")
+            out.append(self.structure.render())
         if per_instruction and self.per_name:
-            width = max(len("instruction"), max(len(k) for k in self.per_name))
+            width = max(len("instruction"), max(len(shorten(k)) for k in self.per_name))
             out.append("")
             out.append(f"  {'instruction':<{width}} {'n':>7} {'strict':>8} {'loose':>8}")
             for k in sorted(self.per_name):
                 c = self.per_name[k]
-                out.append(f"  {k:<{width}} {c.total:>7} {100.0 * c.strict / c.total:>7.1f}% {100.0 * c.loose / c.total:>7.1f}%")
+                out.append(f"  {shorten(k):<{width}} {c.total:>7} {100.0 * c.strict / c.total:>7.1f}% {100.0 * c.loose / c.total:>7.1f}%")
         return "\n".join(out)
 
 
