@@ -151,6 +151,7 @@ class SftConfig(_Strict):
     lr_scheduler_type: Optional[str] = None
     warmup_steps: Optional[float] = Field(None, ge=0)
     save_steps: Optional[int] = Field(None, ge=1, description="Default: the top-level save_steps.")
+    gradient_checkpointing: Optional[bool] = Field(None, description="Default: TRL's (on).")
     extra: Dict[str, Any] = Field(default_factory=dict, description="Any other SFTConfig field.")
 
 

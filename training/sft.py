@@ -86,6 +86,12 @@ def run_sft(config: str | os.PathLike | TrainConfig, *, overrides: Optional[Dict
             kwargs["lr_scheduler_type"] = sft.lr_scheduler_type
         if sft.warmup_steps is not None:
             kwargs["warmup_steps"] = sft.warmup_steps
+        if sft.gradient_checkpointing is not None:
+            import dataclasses
+
+            name = ("activation_checkpointing" if "activation_checkpointing" in
+                    {f.name for f in dataclasses.fields(SFTConfig)} else "gradient_checkpointing")
+            kwargs[name] = sft.gradient_checkpointing
         kwargs.update(sft.extra)
     kwargs.update(
         output_dir=str(out), seed=cfg.seed, data_seed=cfg.seed, bf16=precision == "bf16", fp16=precision == "fp16",
