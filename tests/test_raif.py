@@ -197,6 +197,33 @@ def test_superior_cot_masks_the_skipped_groups(tmp_path, tiny_model):
     assert m["raif/reward_with_reasoning"][0] == pytest.approx(with_r.mean().item())
     assert m["raif/reasoning_gap"][0] == pytest.approx(with_r.mean().item() - 0.5)
 
+    # the reasoning-free prompts: the empty think block's ids after the prompt as TRL renders it
+    tok = trainer.processing_class
+    chat = [{"role": "user", "content": "Name two fruits."}]
+    think_ids = tok("<think>\n\n</think>\n\n", add_special_tokens=False)["input_ids"]
+    for prompt in (chat, "Name two fruits."):
+        plain_ids = trainer._tokenize_prompts([prompt])[0][0]
+        trainer._raif_prefill = think_ids
+        try:
+            prefilled = trainer._tokenize_prompts([prompt])[0][0]
+        finally:
+            trainer._raif_prefill = None
+        assert list(prefilled) == list(plain_ids) + think_ids
+    assert tok.decode(trainer._tokenize_prompts([chat])[0][0]).endswith("<|assistant|>\n")
+
+    # behaviour cloning rows: the rendered prompt, then the expert tokens and eos (the only loss tokens);
+    # one row per distinct prompt, none for a row without an expert response
+    trainer.raif = RaifSettings(bc_coef=1.0, bc_column="expert")
+    rows = [{"prompt": chat, "expert": "apple pear"}] * 2 + [{"prompt": "hi", "expert": None}]
+    batch = trainer._expert_batch(rows)
+    assert batch["bc_has"].tolist() == [1, 0, 0]
+    ids, mask = batch["bc_input_ids"][0], batch["bc_loss_mask"][0].bool()
+    expected = tok("apple pear", add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
+    assert ids[mask].tolist() == expected
+    n_prompt = int(mask.nonzero()[0])
+    assert ids[:n_prompt].tolist() == list(trainer._tokenize_prompts([chat])[0][0])
+    assert trainer.raif_totals["bc_rows"] == 1
+
 
 @pytest.mark.slow
 def test_both_switched_on_train_log_and_resume_the_counters(tmp_path, tiny_model):
@@ -241,7 +268,8 @@ def test_both_switched_on_train_log_and_resume_the_counters(tmp_path, tiny_model
 def test_sft_cold_start_then_grpo_from_its_checkpoint(tmp_path, tiny_model):
     cfg = _config(tmp_path, tiny_model, max_steps=2, sft={"max_steps": 4, "learning_rate": 0.01, "gradient_checkpointing": False,
                                                           "output_dir": str(tmp_path / "sft")})
-    assert _cli(["train", str(cfg), "--stage", "sft"]) == 0
+    chat = ["--set", "dataset.system_prompt=Be brief."]  # conversational prompts, through the chat template
+    assert _cli(["train", str(cfg), "--stage", "sft", *chat]) == 0
     summary = json.loads((tmp_path / "sft" / "summary.json").read_text())
     assert summary["steps"] == 4 and summary["examples"] == 5  # the row without an expert is left out
     assert summary["loss_last"] < summary["loss_first"]
@@ -251,10 +279,13 @@ def test_sft_cold_start_then_grpo_from_its_checkpoint(tmp_path, tiny_model):
     after = AutoModelForCausalLM.from_pretrained(tmp_path / "sft").model.embed_tokens.weight
     assert not torch.equal(before, after)
     # the GRPO stage starts from the SFT model
-    assert _cli(["train", str(cfg), "--model", str(tmp_path / "sft"), "--superior-cot"]) == 0
+    assert _cli(["train", str(cfg), "--model", str(tmp_path / "sft"), "--superior-cot", *chat,
+                 "--set", "behaviour_cloning.coef=0.5"]) == 0
     out = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert out["steps"] == 2 and out["model"] == str(tmp_path / "sft")
     assert out["raif"]["prompts_kept"] + out["raif"]["prompts_skipped"] == 4
+    assert out["raif"]["bc_rows"] >= 2
+    assert all(r["raif/bc_nll"] > 0 for r in read_metrics(tmp_path / "out" / "metrics.jsonl"))
 
 
 def test_config_keys_and_errors(tmp_path, tiny_model):
