@@ -306,6 +306,13 @@ def test_config_keys_and_errors(tmp_path, tiny_model):
     dry = run_train(_config(tmp_path, tiny_model, superior_cot={"comparison": "mean"},
                             behaviour_cloning={"coef": 1.0}), dry_run=True)
     assert dry["superior_cot"]["comparison"] == "mean" and dry["behaviour_cloning"]["column"] == "expert"
+    # the example config validates, with an expert response on every row
+    from lsr_dsl.training.sft import run_sft
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "train" / "raif.yaml"
+    dry = run_train(example, dry_run=True)
+    assert dry["superior_cot"]["enabled"] and dry["behaviour_cloning"]["coef"] > 0
+    assert run_sft(example, dry_run=True)["examples"] == dry["num_rows"] == 6
 
 
 def test_expert_column_errors(tmp_path, tiny_model, capsys):
