@@ -77,6 +77,10 @@ class RaifGRPOTrainer(GRPOTrainer):
         self._raif_last_rewards: Optional[torch.Tensor] = None
         super().__init__(*args, **kwargs)
 
+    def _raif_tokenizer(self) -> Any:
+        """The text tokenizer (a processor's ``tokenizer`` for multimodal models)."""
+        return getattr(self.processing_class, "tokenizer", self.processing_class)
+
     # ------------------------------------------------------------------ hooks into generation
     def _tokenize_prompts(self, prompts: list):
         prompt_ids, images, multimodal_fields = super()._tokenize_prompts(prompts)
@@ -121,7 +125,7 @@ class RaifGRPOTrainer(GRPOTrainer):
         pending_metrics = {k: list(v) for k, v in self._pending_metrics.items()}
         pending_extra = {k: list(v) for k, v in self._pending_extra_logs.items()}
         tokens_seen = self.state.num_input_tokens_seen
-        tok = self.processing_class if not hasattr(self.processing_class, "tokenizer") else self.processing_class.tokenizer
+        tok = self._raif_tokenizer()
         self._raif_prefill = tok(self.raif.empty_think, add_special_tokens=False)["input_ids"]
         self._raif_gen_bucket = "without"
         try:
@@ -186,7 +190,7 @@ class RaifGRPOTrainer(GRPOTrainer):
     def _expert_batch(self, inputs) -> Dict[str, torch.Tensor]:
         """``bc_input_ids``/``bc_attention_mask``/``bc_loss_mask``/``bc_has``, one row per input
         row; only the first row of each distinct prompt with an expert response has ``bc_has`` = 1."""
-        tok = self.processing_class if not hasattr(self.processing_class, "tokenizer") else self.processing_class.tokenizer
+        tok = self._raif_tokenizer()
         seen = set()
         rows: List[tuple] = []
         for x in inputs:
