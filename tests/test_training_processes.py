@@ -158,3 +158,36 @@ def test_an_incomplete_checkpoint_is_skipped(tmp_path, capsys):
     (out / "checkpoint-6" / "model.safetensors").write_bytes(b"x")
     assert last_checkpoint(out) == str(good)
     assert "skipping checkpoint-6: incomplete" in capsys.readouterr().err
+
+
+def test_two_processes_with_the_raif_recipe(tmp_path, tiny_model):
+    """Superior-CoT and behaviour cloning in the two-process CPU run: decisions are taken on the
+    rewards of both processes, and the counters are the same on every rank (written once)."""
+    import yaml
+
+    steps = 3
+    cfg = _config(tmp_path, tiny_model, max_steps=steps, save_steps=steps)
+    rows = [dict(r, expert=None if i == 3 else f"answer {i}") for i, r in enumerate(_demo_data.ROWS)]
+    (tmp_path / "data.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    data = yaml.safe_load(cfg.read_text())
+    data.update(superior_cot={"comparison": "pairwise"}, behaviour_cloning={"coef": 1.0, "column": "expert"})
+    cfg.write_text(yaml.safe_dump(data))
+    launch = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
+              "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
+              "-m", "lsr_dsl.training", "train", str(cfg)]
+    r = subprocess.run(launch, capture_output=True, text=True, env=_env(), timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    out = tmp_path / "out"
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["world_size"] == 2
+    prompts_per_step = 2 * PER_DEVICE_BATCH // 4  # two processes, 4 generations per prompt
+    assert summary["raif"]["prompts_kept"] + summary["raif"]["prompts_skipped"] == steps * prompts_per_step
+    # reasoning and reasoning-free completions are both scored, once each, by the process that made them
+    assert summary["reward_completions"] == 2 * steps * PER_DEVICE_BATCH * 2
+    metrics = read_metrics(out / "metrics.jsonl")
+    assert [m["step"] for m in metrics] == list(range(1, steps + 1))
+    for m in metrics:
+        assert m["raif/prompts_kept"] + m["raif/prompts_skipped"] == prompts_per_step
+        assert m["raif/bc_nll"] > 0
+    state = json.loads((out / f"checkpoint-{steps}" / "raif_state.json").read_text())
+    assert state["totals"] == summary["raif"]

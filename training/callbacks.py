@@ -56,6 +56,8 @@ def metrics_record(logs: Dict[str, Any], step: int, reward_name: str = "lsr") ->
             rec["then_step/" + key[len("lsr/then_step/"):]] = _num(value)
         elif key.startswith("rewards/") and key.endswith("/mean"):
             rec["reward_fn/" + key[len("rewards/"):-len("/mean")]] = _num(value)
+        elif key.startswith("raif/"):  # superior-CoT and behaviour cloning (training/raif.py)
+            rec[key] = _num(value)
     return rec
 
 
@@ -168,6 +170,59 @@ def plot_rewards(rows: List[Dict[str, Any]], out_png: str | os.PathLike, title: 
     ax2.set_ylabel("completion len")
     ax2.set_xlabel("step")
     ax2.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out_png, dpi=110)
+    plt.close(fig)
+    return str(out_png)
+
+
+def plot_raif(rows: List[Dict[str, Any]], out_png: str | os.PathLike, title: str = "RAIF") -> Optional[str]:
+    """Superior-CoT per step: prompts kept and skipped (bars), mean reward with and without
+    reasoning and their gap (lines); the expert NLL when behaviour cloning logged one."""
+    pts = [r for r in rows if r.get("raif/prompts_kept") is not None]
+    bc = [(r["step"], r["raif/bc_nll"]) for r in rows if r.get("raif/bc_nll") is not None]
+    if not pts and not bc:
+        return None
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=True)
+        import matplotlib.pyplot as plt
+    except Exception:  # noqa: BLE001 - plotting is optional
+        return None
+    n = (1 if pts else 0) * 2 + (1 if bc else 0)
+    fig, axes = plt.subplots(n, 1, figsize=(8, 2.6 * n), sharex=True, squeeze=False)
+    axes = [a[0] for a in axes]
+    i = 0
+    if pts:
+        steps = [r["step"] for r in pts]
+        kept = [r["raif/prompts_kept"] for r in pts]
+        skipped = [r.get("raif/prompts_skipped") or 0 for r in pts]
+        ax = axes[i]
+        ax.bar(steps, kept, color="tab:green", label="prompts kept")
+        ax.bar(steps, skipped, bottom=kept, color="tab:red", label="prompts skipped")
+        ax.set_ylabel("prompts / step")
+        ax.set_title(title)
+        ax.legend(fontsize=8, loc="best")
+        ax.grid(alpha=0.3)
+        ax = axes[i + 1]
+        for key, label, style in (("raif/reward_with_reasoning", "reward with reasoning", "-"),
+                                  ("raif/reward_without_reasoning", "reward without reasoning", "--"),
+                                  ("raif/reasoning_gap", "gap (with - without)", ":")):
+            xy = [(r["step"], r[key]) for r in pts if r.get(key) is not None]
+            if xy:
+                ax.plot([p[0] for p in xy], [p[1] for p in xy], ls=style, lw=1.5, label=label)
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.set_ylabel("reward")
+        ax.legend(fontsize=8, loc="best")
+        ax.grid(alpha=0.3)
+        i += 2
+    if bc:
+        ax = axes[i]
+        ax.plot([p[0] for p in bc], [p[1] for p in bc], color="tab:purple", lw=1.5)
+        ax.set_ylabel("expert NLL")
+        ax.grid(alpha=0.3)
+    axes[-1].set_xlabel("step")
     fig.tight_layout()
     fig.savefig(out_png, dpi=110)
     plt.close(fig)

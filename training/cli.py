@@ -34,6 +34,8 @@ def _train(args: argparse.Namespace) -> int:
         put("mode", args.mode, f"--mode {args.mode}")
     if args.seed is not None:
         put("seed", args.seed, f"--seed {args.seed}")
+    if getattr(args, "superior_cot", False):
+        put("superior_cot.enabled", True, "--superior-cot")
     for item in args.set or ():
         key, sep, value = item.partition("=")
         key = key.strip()
@@ -50,8 +52,14 @@ def _train(args: argparse.Namespace) -> int:
             raise LsrConfigError(f"--set {item}: not a YAML value ({problem}); quote it, "
                                  f"e.g. --set '{key}=\"{value}\"'") from None
         put(key, parsed, f"--set {item}")
-    summary = run_train(args.config, resume=args.resume, overrides=overrides or None, dry_run=args.dry_run,
-                        override_labels=labels or None)
+    if getattr(args, "stage", "grpo") == "sft":
+        from lsr_dsl.training.sft import run_sft
+
+        summary = run_sft(args.config, overrides=overrides or None, dry_run=args.dry_run,
+                          override_labels=labels or None, resume=args.resume)
+    else:
+        summary = run_train(args.config, resume=args.resume, overrides=overrides or None, dry_run=args.dry_run,
+                            override_labels=labels or None)
     if args.dry_run:
         print(json.dumps(summary, indent=2, default=str))
         return 0
@@ -76,6 +84,11 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="override seed")
     p.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="override any config field by dotted path (YAML value), e.g. --set grpo.beta=0.04")
+    p.add_argument("--superior-cot", action="store_true",
+                   help="RAIF superior-CoT enforcement (same as --set superior_cot.enabled=true; docs/raif.md)")
+    p.add_argument("--stage", choices=["grpo", "sft"], default="grpo",
+                   help="grpo (default), or sft: the supervised cold start on the expert responses, "
+                        "writing a model that a grpo run starts from (docs/raif.md)")
     p.add_argument("--json", action="store_true", help="print summary.json at the end")
     p.add_argument("--dry-run", action="store_true",
                    help="validate the config and dataset and build the GRPO settings; load no model, train nothing")

@@ -117,6 +117,44 @@ class LoraConfigModel(_Strict):
     bias: Literal["none", "all", "lora_only"] = "none"
 
 
+class SuperiorCotConfig(_Strict):
+    """RAIF's superior-CoT enforcement (docs/raif.md)."""
+
+    enabled: bool = True
+    comparison: Literal["pairwise", "mean", "best", "sample"] = Field(
+        "pairwise", description="How reasoning responses are compared with reasoning-free ones (see docs/raif.md).")
+    empty_think: str = Field(
+        "<think>\n\n</think>\n\n", min_length=1,
+        description="Text appended to the rendered prompt for the reasoning-free responses "
+                    "(Qwen3's enable_thinking=False rendering by default).")
+
+
+class BehaviourCloningConfig(_Strict):
+    """RAIF's behaviour cloning: GRPO loss + coef x token-mean NLL of the expert response."""
+
+    coef: float = Field(gt=0, description="Weight of the expert NLL term.")
+    column: str = Field("expert", min_length=1, description="Dataset column with the expert response.")
+
+
+class SftConfig(_Strict):
+    """The cold-start supervised stage (``lsr train --stage sft``): TRL's SFTTrainer on the
+    dataset's prompts and expert responses."""
+
+    column: Optional[str] = Field(
+        None, description="Column with the expert response (default: behaviour_cloning.column, else 'expert').")
+    output_dir: Optional[str] = Field(None, description="Where the SFT model goes (default: OUTPUT_DIR-sft).")
+    max_steps: int = Field(50, ge=1)
+    learning_rate: float = Field(2e-5, gt=0)
+    per_device_train_batch_size: int = Field(8, ge=1)
+    gradient_accumulation_steps: int = Field(1, ge=1)
+    max_length: Optional[int] = Field(None, ge=1, description="Truncate prompt+response to this many tokens.")
+    lr_scheduler_type: Optional[str] = None
+    warmup_steps: Optional[float] = Field(None, ge=0)
+    save_steps: Optional[int] = Field(None, ge=1, description="Default: the top-level save_steps.")
+    gradient_checkpointing: Optional[bool] = Field(None, description="Default: TRL's (on).")
+    extra: Dict[str, Any] = Field(default_factory=dict, description="Any other SFTConfig field.")
+
+
 class TrainConfig(_Strict):
     model: ModelConfig
     dataset: DatasetConfig
@@ -125,6 +163,9 @@ class TrainConfig(_Strict):
     reward: RewardConfig = Field(default_factory=RewardConfig)
     grpo: GrpoConfig = Field(default_factory=GrpoConfig)
     lora: Optional[LoraConfigModel] = None
+    superior_cot: Optional[SuperiorCotConfig] = None
+    behaviour_cloning: Optional[BehaviourCloningConfig] = None
+    sft: Optional[SftConfig] = None
     precision: Literal["auto", "bf16", "fp16", "fp32"] = "auto"
     seed: int = 42
     output_dir: str = "runs/lsr-grpo"
@@ -134,10 +175,21 @@ class TrainConfig(_Strict):
     report_to: Union[Literal["auto", "none", "tensorboard", "wandb", "trackio"], List[str]] = "auto"
     plot: bool = True
 
+    @property
+    def superior_cot_on(self) -> bool:
+        return self.superior_cot is not None and self.superior_cot.enabled
+
     @field_validator("model", mode="before")
     @classmethod
     def _model_str(cls, v: Any) -> Any:
         return {"name_or_path": v} if isinstance(v, str) else v
+
+    @field_validator("superior_cot", mode="before")
+    @classmethod
+    def _superior_cot_bool(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            return {"enabled": True} if v else None
+        return v
 
     @field_validator("dataset", mode="before")
     @classmethod
@@ -183,7 +235,8 @@ def _clean_loc(loc: tuple) -> tuple:
     # drop pydantic's union/validator tags so the path reads like the YAML keys
     return tuple(p for p in loc if not (isinstance(p, str) and (
         p.startswith(("function-", "literal[", "list[", "dict[", "union[", "tagged-union[")) or
-        p in ("str", "int", "float", "bool", "ModelConfig", "DatasetConfig", "LoraConfigModel"))))
+        p in ("str", "int", "float", "bool", "ModelConfig", "DatasetConfig", "LoraConfigModel",
+              "SuperiorCotConfig"))))
 
 
 class _ConfigErrors(LsrConfigError):
@@ -256,7 +309,7 @@ def _from_validation_error(exc: ValidationError, file: Optional[str], source: Op
     return _ConfigErrors(head, parts)
 
 
-_SECTIONS = ("model", "dataset", "reward", "grpo", "lora")
+_SECTIONS = ("model", "dataset", "reward", "grpo", "lora", "superior_cot", "behaviour_cloning", "sft")
 
 
 def _ratio(a: str, b: str) -> float:
@@ -283,7 +336,8 @@ def _unknown_field_hint(loc: tuple, value: Any = None) -> Optional[str]:
     from lsr_dsl.language.errors import closest
 
     models: Dict[str, type] = {"model": ModelConfig, "dataset": DatasetConfig, "reward": RewardConfig,
-                               "grpo": GrpoConfig, "lora": LoraConfigModel}
+                               "grpo": GrpoConfig, "lora": LoraConfigModel, "superior_cot": SuperiorCotConfig,
+                               "behaviour_cloning": BehaviourCloningConfig, "sft": SftConfig}
     if not loc:
         return None
     if len(loc) == 1:

@@ -26,7 +26,7 @@ from lsr_dsl.training.config import TrainConfig, config_error, load_config, reso
 MAX_LISTED = 20  # bad dataset rows listed in one error (then a count)
 
 
-def load_rows(cfg: TrainConfig) -> List[Dict[str, Any]]:
+def load_rows(cfg: TrainConfig, stage: str = "grpo") -> List[Dict[str, Any]]:
     """Read the JSONL dataset; every row needs the prompt and spec columns, and every spec must compile.
 
     All bad rows are reported together (the first ``MAX_LISTED``, then a count), each as
@@ -54,7 +54,7 @@ def load_rows(cfg: TrainConfig) -> List[Dict[str, Any]]:
                 raise LsrDataError(f"{path}: not UTF-8 text ({exc.reason}, line {lineno})") from None
             if not line.strip():
                 continue
-            why = _row_problem(line, pc, sc, cfg, compiled)
+            why = _row_problem(line, pc, sc, cfg, compiled, stage)
             if isinstance(why, str):
                 n_bad += 1
                 if len(bad) < MAX_LISTED:
@@ -70,11 +70,34 @@ def load_rows(cfg: TrainConfig) -> List[Dict[str, Any]]:
         raise LsrDataError(f"{n_bad} bad rows in {path}:\n  " + "\n  ".join(bad) + more)
     if not rows:
         raise LsrDataError(f"{path}: the dataset is empty")
-    return _normalise_rows(rows, cfg)
+    expert_col = expert_column(cfg, stage)
+    if expert_col is not None and not any(isinstance(r.get(expert_col), str) and r[expert_col].strip()
+                                          for r in rows):
+        from lsr_dsl.language.errors import closest
+
+        seen = sorted({k for r in rows for k in r})
+        guess = closest(expert_col, seen)
+        where = "sft.column" if stage == "sft" and (cfg.sft is None or cfg.sft.column or
+                                                    cfg.behaviour_cloning is None) else "behaviour_cloning.column"
+        raise config_error(cfg.config_path, where,
+                           f"no row of {path} has an expert response in column {expert_col!r}"
+                           + (f" (did you mean {guess!r}?)" if guess else f" (columns: {', '.join(seen)})"))
+    return _normalise_rows(rows, cfg, stage)
+
+
+def expert_column(cfg: TrainConfig, stage: str = "grpo") -> Optional[str]:
+    """The dataset column with expert responses that ``stage`` needs, or None when it needs none:
+    ``grpo`` → ``behaviour_cloning.column`` (when set); ``sft`` → ``sft.column``, else
+    ``behaviour_cloning.column``, else ``expert``."""
+    if stage == "sft":
+        if cfg.sft is not None and cfg.sft.column:
+            return cfg.sft.column
+        return cfg.behaviour_cloning.column if cfg.behaviour_cloning is not None else "expert"
+    return cfg.behaviour_cloning.column if cfg.behaviour_cloning is not None else None
 
 
 def _row_problem(line: str, pc: str, sc: str, cfg: TrainConfig,
-                 compiled: Dict[str, Optional[str]]) -> Any:
+                 compiled: Dict[str, Optional[str]], stage: str = "grpo") -> Any:
     """The row (a dict), or why it is bad (a string)."""
     from lsr_dsl.api import compile_any
     from lsr_dsl.language.errors import LsrError
@@ -89,6 +112,10 @@ def _row_problem(line: str, pc: str, sc: str, cfg: TrainConfig,
         if col not in row or row[col] in (None, ""):
             return (f"missing column {col!r} "
                     f"(set dataset.{'prompt' if col == pc else 'spec'}_column)")
+    expert_col = expert_column(cfg, stage)
+    if expert_col is not None and row.get(expert_col) is not None and not isinstance(row[expert_col], str):
+        return (f"column {expert_col!r} (the expert response) must be a string or null, "
+                f"not {_describe(row[expert_col])}")
     prompt = row[pc]
     if not (isinstance(prompt, str) or (isinstance(prompt, list) and prompt and all(
             isinstance(m, dict) and "role" in m and "content" in m for m in prompt))):
@@ -120,7 +147,7 @@ def _one_line(e: Any) -> str:
     return str(e)
 
 
-def _normalise_rows(rows: List[Dict[str, Any]], cfg: TrainConfig) -> List[Dict[str, Any]]:
+def _normalise_rows(rows: List[Dict[str, Any]], cfg: TrainConfig, stage: str = "grpo") -> List[Dict[str, Any]]:
     pc, sc = cfg.dataset.prompt_column, cfg.dataset.spec_column
     out = []
     for row in rows:
@@ -135,6 +162,9 @@ def _normalise_rows(rows: List[Dict[str, Any]], cfg: TrainConfig) -> List[Dict[s
         new = {k: v for k, v in row.items() if k not in (pc, sc, "prompt")}
         new["prompt"] = prompt
         new[sc] = spec
+        expert_col = expert_column(cfg, stage)
+        if expert_col is not None:  # every row has the column (Arrow needs one schema)
+            new[expert_col] = row.get(expert_col)
         out.append(new)
     return out
 
@@ -418,7 +448,9 @@ def run_train(config: str | os.PathLike | TrainConfig, *, resume: bool = False,
                     "learning_rate", "num_generations", "per_device_train_batch_size",
                     "gradient_accumulation_steps", "max_completion_length", "max_steps", "beta", "loss_type",
                     "scale_rewards", "temperature", "bf16", "fp16", "use_vllm", "output_dir")},
-                "lora": peft_config is not None, "reward_funcs": [f.__name__ for f in reward_funcs]}
+                "lora": peft_config is not None, "reward_funcs": [f.__name__ for f in reward_funcs],
+                "superior_cot": cfg.superior_cot.model_dump() if cfg.superior_cot_on else None,
+                "behaviour_cloning": cfg.behaviour_cloning.model_dump() if cfg.behaviour_cloning else None}
 
     metrics_path = out / "metrics.jsonl"
     from transformers.utils import logging as hf_logging
@@ -505,12 +537,25 @@ def _train_with(GRPOTrainer, cfg, args, model_path, reward, reward_funcs, datase
         CompactProgressCallback,
         MetricsJsonlCallback,
         SaveAtEndCallback,
+        plot_raif,
         plot_rewards,
         read_metrics,
         reward_start_end,
     )
     from lsr_dsl.training.tiny_model import is_tiny_model
 
+    extra: Dict[str, Any] = {}
+    if cfg.superior_cot_on or cfg.behaviour_cloning is not None:
+        from lsr_dsl.training.raif import RaifGRPOTrainer, RaifSettings
+
+        GRPOTrainer = RaifGRPOTrainer
+        sc, bc = cfg.superior_cot, cfg.behaviour_cloning
+        extra["raif"] = RaifSettings(
+            superior_cot=cfg.superior_cot_on,
+            comparison=sc.comparison if sc else "pairwise",
+            empty_think=sc.empty_think if sc else RaifSettings.empty_think,
+            bc_coef=bc.coef if bc else 0.0,
+            bc_column=bc.column if bc else None)
     try:
         trainer = GRPOTrainer(
             model=model_path,
@@ -520,6 +565,7 @@ def _train_with(GRPOTrainer, cfg, args, model_path, reward, reward_funcs, datase
             peft_config=peft_config,
             callbacks=[MetricsJsonlCallback(metrics_path, reward_name=reward.__name__, resume=bool(ckpt)),
                        SaveAtEndCallback()],
+            **extra,
         )
     except OSError as exc:  # missing local dir, no network for a hub id, …
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -564,6 +610,8 @@ def _train_with(GRPOTrainer, cfg, args, model_path, reward, reward_funcs, datase
         start, end, k = reward_start_end(rows_m)
         png = plot_rewards(rows_m, out / "reward_curve.png",
                            title=f"lsr GRPO ({cfg.mode}) — {Path(model_path).name}") if cfg.plot else None
+        raif_png = plot_raif(rows_m, out / "raif_curve.png",
+                             title=f"RAIF — {Path(model_path).name}") if cfg.plot else None
         summary = {
             "reward_start": start,
             "reward_end": end,
@@ -584,10 +632,14 @@ def _train_with(GRPOTrainer, cfg, args, model_path, reward, reward_funcs, datase
             "output_dir": str(out),
             "metrics": str(metrics_path),
             "reward_curve": png,
+            "raif_curve": raif_png,
             "world_size": int(trainer.accelerator.num_processes),
             "reward_completions": completions,
             "reward_errors": errors,
         }
+        totals = getattr(trainer, "raif_totals", None)
+        if totals is not None:
+            summary["raif"] = dict(totals)
         (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         if not quiet:
             fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731

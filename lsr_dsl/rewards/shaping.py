@@ -111,3 +111,56 @@ class ThinkFormatReward:
 
     def __repr__(self) -> str:
         return f"ThinkFormatReward(require_answer_tag={self.require_answer_tag})"
+
+
+# --------------------------------------------------------------------------- superior-CoT enforcement
+#: How a prompt's reasoning responses are compared with its reasoning-free ones (see
+#: :func:`superior_cot_keep`).
+COT_COMPARISONS = ("pairwise", "mean", "best", "sample")
+
+
+def _finite(values: Sequence[float]) -> list[float]:
+    return [float(v) for v in values if v is not None and v == v and abs(float(v)) != float("inf")]
+
+
+def superior_cot_keep(with_reasoning: Sequence[float], without_reasoning: Sequence[float],
+                      comparison: str = "pairwise") -> tuple[bool, ...]:
+    """Which reasoning responses of one prompt stay in the policy update (RAIF's superior-CoT
+    enforcement).  ``with_reasoning[i]`` and ``without_reasoning[i]`` are the rewards of the
+    i-th response generated with reasoning and with the reasoning block prefilled empty.
+
+    ``comparison``:
+
+    * ``pairwise`` — the prompt is dropped when *every* reasoning response scores strictly
+      below its reasoning-free counterpart (``w[i] < n[i]`` for all i); otherwise all are kept;
+    * ``mean`` — dropped when the mean reasoning reward is strictly below the mean reasoning-free one;
+    * ``best`` — dropped when the best reasoning reward is strictly below the best reasoning-free one;
+    * ``sample`` — per response, as the RAIF authors' released code does: response i is dropped
+      when ``w[i] < n[i]``; the others are kept.
+
+    "Strictly below": a tie keeps the response.  Unscorable rewards (``None``/NaN) are left
+    out of the comparison: a pair with one is never dropped for it, and a prompt with no
+    comparable pair or value is kept.  Returns one bool per reasoning response.
+    """
+    if comparison not in COT_COMPARISONS:
+        raise ValueError(f"unknown superior-CoT comparison {comparison!r} (expected one of {', '.join(COT_COMPARISONS)})")
+    n = len(with_reasoning)
+    if comparison in ("pairwise", "sample"):
+        if len(without_reasoning) != n:
+            raise ValueError(f"{comparison} comparison needs as many reasoning-free responses as reasoning ones "
+                             f"({len(without_reasoning)} != {n})")
+        below = []
+        for w, o in zip(with_reasoning, without_reasoning):
+            pair = _finite([w, o])
+            below.append(len(pair) == 2 and pair[0] < pair[1])
+        if comparison == "sample":
+            return tuple(not b for b in below)
+        return (not all(below),) * n if n else ()
+    w, o = _finite(with_reasoning), _finite(without_reasoning)
+    if not w or not o:
+        return (True,) * n
+    if comparison == "mean":
+        drop = sum(w) / len(w) < sum(o) / len(o)
+    else:  # best
+        drop = max(w) < max(o)
+    return (not drop,) * n
