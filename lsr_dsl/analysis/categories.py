@@ -37,8 +37,9 @@ def stem(word: str) -> str:
 
 def spec_words(source: str, *, file: Optional[str] = None) -> FrozenSet[str]:
     """The stems of the constraint words of every spec in ``source`` (.lsr text or AST JSON)."""
-    from lsr_dsl.api import loads
+    from lsr_dsl.api import compile_all, loads
 
+    compile_all(source, file=file)  # an unknown constraint or a bad argument is the spec's own error
     module = loads(source, file=file)
     words = set()
     for item in (*module.definitions, *module.specs):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Iterable, List, Optional, Tuple
 
 from lsr_dsl.analysis.checkpoint import Checkpoint
 from lsr_dsl.analysis.names import ATTENTION, MLP, MODULES, locate
@@ -108,6 +108,7 @@ def compare(before: Checkpoint, after: Checkpoint,
                     cells.append(Change(f"{name}[{cell.module}]", _norm(old.narrow(dim, start, stop - start)),
                                         _norm(diff.narrow(dim, start, stop - start)), cell.layer, cell.module))
             del old, diff
+            _release_freed_memory()
     if not cells:
         sample = ", ".join(before.names[:3])
         raise LsrConfigError(f"{before.path}: no attention or MLP weights recognised (tensor names like {sample}); "
@@ -116,10 +117,33 @@ def compare(before: Checkpoint, after: Checkpoint,
     return ParamReport(str(before.path), str(after.path), tuple(cells), tuple(others))
 
 
+def _release_freed_memory() -> None:
+    """Hand the freed tensor buffers back to the system (glibc keeps them otherwise, and the peak
+    would grow with the number of tensors read instead of staying near two)."""
+    global _MALLOC_TRIM
+    if _MALLOC_TRIM is None:
+        _MALLOC_TRIM = _find_malloc_trim()
+    if _MALLOC_TRIM:
+        _MALLOC_TRIM(0)
+
+
+_MALLOC_TRIM: Any = None
+
+
+def _find_malloc_trim() -> Any:
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return False  # not glibc: nothing to trim with
+
+
 def _norm(tensor) -> float:
     import torch
 
-    return float(torch.linalg.vector_norm(tensor.reshape(-1), dtype=torch.float64))
+    return float(torch.linalg.vector_norm(tensor))
 
 
 def summary_lines(report: ParamReport, top: int = 10) -> List[str]:

@@ -107,8 +107,7 @@ def saliency_strip(result: "Saliency | SaliencyDiff", path: Path, *, per_row: in
     diverging = isinstance(result, SaliencyDiff)
     top = max((abs(v) for v in values), default=0.0) or 1.0
     fig, ax = plt.subplots(figsize=(min(1.0 + 0.62 * min(per_row, len(tokens)), 18.0), 0.9 + 0.75 * rows))
-    cmap = plt.get_cmap("RdBu_r" if diverging else "Reds").copy()
-    cmap.set_bad("white")
+    cmap = plt.get_cmap("RdBu_r" if diverging else "Reds").with_extremes(bad="white")
     image = ax.imshow(np.ma.masked_invalid(grid), aspect="auto", cmap=cmap,
                       vmin=-top if diverging else 0.0, vmax=top)
     for i, t in enumerate(tokens):
