@@ -174,7 +174,8 @@ def _lora_adapter(tiny: Path, folder: Path, base_name: str) -> Path:
 
     torch.manual_seed(3)
     model = AutoModelForCausalLM.from_pretrained(str(tiny), local_files_only=True)
-    config = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj", "down_proj"], init_lora_weights=False)
+    config = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj", "down_proj"], init_lora_weights=False,
+                        rank_pattern={"v_proj": 2}, alpha_pattern={"down_proj": 3})
     peft_model = get_peft_model(model, config)
     peft_model.save_pretrained(str(folder))
     cfg = json.loads((folder / "adapter_config.json").read_text())
@@ -202,6 +203,51 @@ def test_a_lora_adapter_is_merged_like_peft_merges_it(tiny, tmp_path, capsys):
     assert code == 0
     rows = {(r["layer"], r["module"]): float(r["delta_percent"]) for r in _rows(tmp_path / "out" / "params.csv") if r["layer"]}
     assert rows[("0", "q")] == pytest.approx(next(c.delta for c in report.cells if (c.layer, c.module) == (0, "q")), rel=1e-6)
+
+
+def test_gpt2_lora_with_fan_in_fan_out_and_modules_to_save_matches_peft(tmp_path):
+    from peft import LoraConfig, PeftModel, get_peft_model
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    torch.manual_seed(0)
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=50, n_positions=32, n_embd=16, n_layer=2, n_head=2,
+                                       bos_token_id=0, eos_token_id=0))
+    model.save_pretrained(str(tmp_path / "base"))
+    before = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    config = LoraConfig(r=2, target_modules=["c_attn", "c_fc"], fan_in_fan_out=True, init_lora_weights=False,
+                        modules_to_save=["ln_f"])
+    peft_model = get_peft_model(model, config)
+    with torch.no_grad():
+        peft_model.base_model.model.transformer.ln_f.modules_to_save["default"].weight.mul_(2.0)
+    peft_model.save_pretrained(str(tmp_path / "adapter"))  # records no local base: BEFORE is used
+    merged = PeftModel.from_pretrained(GPT2LMHeadModel.from_pretrained(str(tmp_path / "base")),
+                                       str(tmp_path / "adapter")).merge_and_unload().state_dict()
+    from lsr_dsl.analysis.checkpoint import adapter_base_is_missing
+
+    assert adapter_base_is_missing(tmp_path / "adapter")
+    report = compare(open_checkpoint(tmp_path / "base"), open_checkpoint(tmp_path / "adapter", base=tmp_path / "base"))
+    assert report.modules == ("q", "k", "v", "o", "up", "down")
+    by_cell = {(c.layer, c.module): c.delta for c in report.cells}
+    for layer in (0, 1):
+        fused = "transformer.h.%d.attn.c_attn.weight" % layer
+        for i, m in enumerate("qkv"):
+            part = slice(16 * i, 16 * (i + 1))
+            want = (merged[fused][:, part] - before[fused][:, part]).norm() / before[fused][:, part].norm() * 100
+            assert by_cell[(layer, m)] == pytest.approx(float(want), rel=1e-4)
+        assert by_cell[(layer, "o")] == 0.0 and by_cell[(layer, "up")] > 0
+    others = {c.name: c.delta for c in report.others}
+    assert others["transformer.ln_f.weight"] == pytest.approx(100.0)  # replaced by the doubled copy
+    assert others["transformer.ln_f.bias"] == 0.0
+
+
+def test_a_pytorch_bin_checkpoint_reads_like_safetensors(tiny, tmp_path):
+    state = {k: torch.from_numpy(v) for k, v in _state(tiny).items()}
+    bumped = {k: v * 1.25 if k.endswith("k_proj.weight") else v for k, v in state.items()}
+    (tmp_path / "bin").mkdir()
+    torch.save(bumped, tmp_path / "bin" / "pytorch_model.bin")
+    report = compare(open_checkpoint(tiny), open_checkpoint(tmp_path / "bin"))
+    assert {(c.module, round(c.delta, 4)) for c in report.cells} == {(m, 25.0 if m == "k" else 0.0)
+                                                                    for m in ("q", "k", "v", "o", "gate", "up", "down")}
 
 
 _MEMORY_PROBE = r"""
@@ -346,6 +392,18 @@ def test_saliency_matches_autograd_on_the_tiny_model_with_one_score_per_prompt_t
     first = next(i for i, (s, e) in enumerate(tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]) if s >= offset)
     assert [t.attribution for t in result.tokens] == pytest.approx(by_hand[first : first + len(enc)], rel=1e-4, abs=1e-9)
     assert result.log_likelihood == pytest.approx(loss.item(), rel=1e-5)
+
+
+def test_compare_needs_the_same_prompt_tokens():
+    from lsr_dsl.analysis.saliency import Saliency, TokenScore
+    from lsr_dsl.analysis.saliency import compare as compare_saliency
+    from lsr_dsl.language.errors import LsrConfigError
+
+    a = Saliency("a", "ab", "r", (TokenScore("ab", 0, 2, 1.0, OTHER),), -1.0)
+    b = Saliency("b", "ab", "r", (TokenScore("a", 0, 1, 1.0, OTHER), TokenScore("b", 1, 2, -2.0, OTHER)), -1.0)
+    with pytest.raises(LsrConfigError, match="split the prompt into different tokens"):
+        compare_saliency(a, b)
+    assert compare_saliency(b, b).deltas == (0.0, 0.0)
 
 
 def test_categories_and_spec_words():
