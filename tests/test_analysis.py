@@ -197,6 +197,17 @@ def test_a_lora_adapter_is_merged_like_peft_merges_it(tiny, tmp_path, capsys):
     for c in report.cells:
         want = float((merged[c.name] - before[c.name]).norm() / before[c.name].norm() * 100)
         assert c.delta == pytest.approx(want, rel=1e-4, abs=1e-6), c.name
+    # saliency of the adapter folder is that of the merged model
+    from lsr_dsl.analysis.saliency import load_model as load
+
+    merged_dir = tmp_path / "merged"
+    PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(str(tiny), local_files_only=True),
+                              str(adapter)).merge_and_unload().save_pretrained(str(merged_dir))
+    for f in ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja"):
+        (merged_dir / f).write_bytes((tiny / f).read_bytes())
+    via_adapter = saliency(*load(adapter, "cpu"), "Write two words, then stop.", "sea sky")
+    via_merged = saliency(*load(merged_dir, "cpu"), "Write two words, then stop.", "sea sky")
+    assert via_adapter.scores == pytest.approx(via_merged.scores, rel=1e-5)
     # an adapter whose recorded base is not on this machine is merged onto BEFORE
     elsewhere = _lora_adapter(tiny, tmp_path / "elsewhere", "some-org/not-here")
     code, out, _ = _run(["analyze", "params", tiny, elsewhere, "-o", tmp_path / "out"], capsys)
@@ -486,7 +497,12 @@ def test_bad_input_is_a_clear_error_with_exit_2(tiny, tmp_path, capsys):
     code, _, err = _run(["analyze", "saliency", tiny, "--prompt", "  ", "--response", "x"], capsys)
     assert code == 2 and "--prompt is empty" in err
     code, _, err = _run(["analyze", "saliency", tmp_path / "missing", "--prompt", "p", "--response", "r", "--device", "cpu"], capsys)
-    assert code == 2 and "MODEL" in err and "no such directory" in err
+    assert code == 2 and "MODEL" in err and "missing: no such file or directory" in err
+    code, _, err = _run(["analyze", "params", str(tiny) + "x", tiny], capsys)
+    assert code == 2 and f"did you mean {tiny}?" in err
+    if not torch.cuda.is_available():
+        code, _, err = _run(["analyze", "saliency", tiny, "--prompt", "p", "--response", "r", "--device", "cuda"], capsys)
+        assert code == 2 and "no CUDA device" in err
     code, _, err = _run(["analyze", "saliency", tiny, "--prompt", "p", "--response", "r", "--spec", "no_comam"], capsys)
     assert code == 2 and "no_comma" in err  # the spec's own diagnostic, with its hint
     bad = tmp_path / "bad.jsonl"

@@ -146,13 +146,22 @@ def _files(folder: Path, suffix: str, index_name: str) -> Optional[List[Path]]:
     return found or None
 
 
+def missing_path(p: Path, role: str) -> str:
+    """``role p: no such file or directory``, with the closest name beside it as a hint."""
+    from lsr_dsl.language.errors import closest
+
+    parent = p.parent if p.parent.is_dir() else None
+    guess = closest(p.name, [c.name for c in parent.iterdir()]) if parent is not None else None
+    return f"{role} {p}: no such file or directory" + (f"; did you mean {parent / guess}?" if guess else "")
+
+
 def open_checkpoint(path: "os.PathLike[str] | str", *, base: Optional["os.PathLike[str] | str"] = None,
                     role: str = "checkpoint") -> Checkpoint:
     """The checkpoint at ``path``: a model directory, a single ``.safetensors``/``.bin`` file, or a
     PEFT adapter directory (merged onto ``base``, or onto its ``base_model_name_or_path``)."""
     p = Path(path)
     if not p.exists():
-        raise LsrConfigError(f"{role} {p}: no such file or directory")
+        raise LsrConfigError(missing_path(p, role))
     if p.is_file():
         if p.suffix == ".safetensors":
             shapes = _safetensors_header(p)

@@ -204,8 +204,12 @@ def load_model(path: "os.PathLike[str] | str", device: str, *, base: Optional[st
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     p = Path(path)
+    if not p.exists():
+        from lsr_dsl.analysis.checkpoint import missing_path
+
+        raise LsrConfigError(missing_path(p, role))
     if not p.is_dir():
-        raise LsrConfigError(f"{role} {p}: no such directory" if not p.exists() else f"{role} {p}: not a model directory")
+        raise LsrConfigError(f"{role} {p}: not a model directory")
     adapter = (p / "adapter_config.json").is_file()
     if not adapter and not (p / "config.json").is_file():
         raise LsrConfigError(f"{role} {p}: no config.json here; expected a model saved with save_pretrained")
