@@ -220,16 +220,23 @@ def load_model(path: "os.PathLike[str] | str", device: str, *, base: Optional[st
         if not base_dir.is_dir():
             raise LsrConfigError(f"{role} {p}: a LoRA adapter whose base model {recorded!r} is not a local folder; "
                                  "name the base with --base DIR")
+    from transformers.utils import logging as hf_logging
+
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # the weight-loading bar of a small model is noise on stderr
     try:
         model = AutoModelForCausalLM.from_pretrained(str(base_dir), local_files_only=True, dtype=torch.float32)
         tok_dir = p if (p / "tokenizer_config.json").is_file() else base_dir
         tokenizer = AutoTokenizer.from_pretrained(str(tok_dir), local_files_only=True)
+        if adapter:
+            from peft import PeftModel
+
+            model = PeftModel.from_pretrained(model, str(p)).merge_and_unload()
     except (OSError, ValueError) as exc:
         raise LsrConfigError(f"{role} {p}: cannot load it as a causal language model ({str(exc).splitlines()[0]})") from None
-    if adapter:
-        from peft import PeftModel
-
-        model = PeftModel.from_pretrained(model, str(p)).merge_and_unload()
+    finally:
+        if bars:
+            hf_logging.enable_progress_bar()
     model.to(device).eval()
     return model, tokenizer
 
