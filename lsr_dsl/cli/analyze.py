@@ -34,7 +34,11 @@ def cmd_analyze_params(args: argparse.Namespace) -> int:
     before = open_checkpoint(args.before, base=args.base if _is_adapter(args.before) else None, role="BEFORE")
     after_base = args.base or (args.before if adapter_base_is_missing(args.after) else None)
     after = open_checkpoint(args.after, base=after_base if _is_adapter(args.after) else None, role="AFTER")
-    report = compare(before, after)
+    from tqdm import tqdm
+
+    with tqdm(total=len(before.names), unit="tensor", file=sys.stderr, dynamic_ncols=True,
+              disable=args.no_progress, leave=False) as bar:
+        report = compare(before, after, progress=lambda name: bar.update(1))
     folder = _output_dir(args.output_dir)
     csv_path = params_csv(report, folder / "params.csv")
     png_path = params_heatmap(report, folder / "params_heatmap.png",
@@ -176,7 +180,7 @@ def add_analyze_parser(sub: Any) -> argparse.ArgumentParser:
     group = p.add_subparsers(dest="analysis", metavar="ANALYSIS", parser_class=ArgParser)
     p.set_defaults(func=lambda a: p.error("choose an analysis: params or saliency"))
 
-    pp = group.add_parser("params", help="Δ% of each layer's attention and MLP weights between two checkpoints",
+    pp = group.add_parser("params", help="Δ%% of each layer's attention and MLP weights between two checkpoints",
                           description="Δ = ‖W_after − W_before‖_F / ‖W_before‖_F × 100 per layer and module "
                                       "(q, k, v, o, gate, up, down); a heatmap PNG, a CSV and a summary. "
                                       "Reads safetensors tensor by tensor; LoRA adapter folders are merged on the fly.")
@@ -186,6 +190,7 @@ def add_analyze_parser(sub: Any) -> argparse.ArgumentParser:
     pp.add_argument("--base", help="base model folder for a LoRA adapter whose recorded base is not local "
                                    "(default for AFTER: BEFORE)")
     pp.add_argument("--top", type=int, default=10, help="how many most-changed modules to print (default %(default)s)")
+    pp.add_argument("--no-progress", action="store_true", help="no progress bar while the tensors are read")
     pp.set_defaults(func=cmd_analyze_params)
 
     ps = group.add_parser("saliency", help="input × gradient saliency of prompt tokens (optionally before vs after)",
