@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.lsr-installed
 
 $(STAMP): pyproject.toml constraints-cpu.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --disable-pip-version-check -q -c constraints-cpu.txt -e ".[train,dev,serve]"
+	$(BIN)/python -m pip install --disable-pip-version-check -q -c constraints-cpu.txt -e ".[train,analysis,data,serve,dev]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -28,6 +28,7 @@ LAYERS: Tuple[Tuple[str, ...], ...] = (
     ("data",),
     ("evaluation", "rewards", "testing"),  # testing: lsr test, the pytest plugin, hypothesis strategies
     ("training",),  # training/ (installed as lsr_dsl.training)
+    ("analysis",),  # lsr analyze: parameter change and saliency of trained checkpoints
     ("cli",),
     ("__init__", "reward", "verl", "judge"),  # the public facade and the old import paths
 )

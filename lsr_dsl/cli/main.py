@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_constraints_parser(sub)
     add_schema_parser(sub)
     add_demo_parser(sub)
+    from lsr_dsl.cli.analyze import add_analyze_parser
+
+    add_analyze_parser(sub)
     return parser
 
 
