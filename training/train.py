@@ -463,6 +463,16 @@ def run_train(config: str | os.PathLike | TrainConfig, *, resume: bool = False,
     finally:
         if bars:
             hf_logging.enable_progress_bar()
+        _end_process_group()
+
+
+def _end_process_group() -> None:
+    """Tear down a multi-process run's process group before the interpreter exits: gloo's
+    threads otherwise abort a process at exit ('terminate called without an active exception')."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
 
 
 _MISSING_KEYS = "There were missing keys in the checkpoint model loaded: "
