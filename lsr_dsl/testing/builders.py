@@ -1086,6 +1086,9 @@ def build_response(
         raise CannotBuild(f"spec '{program.name}': cannot build a response for soft constraints ({', '.join(soft)}): a model judges them")
     if prompt is None and isinstance(program.meta.get("prompt"), str):
         prompt = program.meta["prompt"]
+    scoped = sorted({n.kind for n in program.root.walk() if n.kind in ("scope", "for_each")})
+    if scoped:
+        raise CannotBuild(f"spec '{program.name}': cannot build a response for parts of the text ({', '.join(scoped)}) yet")
     if prompt is None and any(a.target == "prompt" for a in program.atoms()):
         raise CannotBuild(f"spec '{program.name}' has a condition on the prompt, and no prompt was given: pass prompt=… or give the spec a prompt field")
     alts = _alternatives(program.root, satisfying)

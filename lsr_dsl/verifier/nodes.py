@@ -459,6 +459,7 @@ class ForEachV(VNode):
         self.target = target
         self.span = span
 
+    @property
     def label(self) -> str:
         red = "" if self.reduction == "mean" else (f" at_least({self.k})" if self.reduction == "at_least" else f" {self.reduction}")
         return f"for each {self.unit}{red}"
@@ -467,7 +468,7 @@ class ForEachV(VNode):
         key = id(self)
         memo = ctx.verdicts
         if key not in memo:
-            source = _source(ctx, self.target, self.label(), self.span)
+            source = _source(ctx, self.target, self.label, self.span)
             if source is None:
                 memo[key] = (None, "error: no prompt was given")  # type: ignore[assignment]
             else:
@@ -502,7 +503,7 @@ class ForEachV(VNode):
             d["k"] = self.k
         if self.target != "response":
             d["target"] = self.target
-        d.update(label=self.label(), score=self.score(ctx, mode), lsrm=self.lsrm(ctx), leaves=leaves, span=_span_json(self.span))
+        d.update(label=self.label, score=self.score(ctx, mode), lsrm=self.lsrm(ctx), leaves=leaves, span=_span_json(self.span))
         d["reason"] = reason
         kids = []
         for i, s in enumerate(subs or (), 1):
@@ -515,7 +516,7 @@ class ForEachV(VNode):
         return d
 
     def inactive(self) -> Dict[str, Any]:
-        d: Dict[str, Any] = {"kind": "for_each", "unit": self.unit, "reduction": self.reduction, "label": self.label()}
+        d: Dict[str, Any] = {"kind": "for_each", "unit": self.unit, "reduction": self.reduction, "label": self.label}
         if self.target != "response":
             d["target"] = self.target
         d.update(score=None, span=_span_json(self.span), children=[self.body.inactive()])
