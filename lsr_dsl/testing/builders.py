@@ -444,6 +444,7 @@ def _code(p: Any, rng: random.Random, i: int) -> str:
 COUNT_UNITS: Dict[str, Units] = {
     "words": Units(_add_words, _drop_last_word),
     "word_count_range": Units(_add_words, _drop_last_word),
+    "cjk_words": Units(_add_words, _drop_last_word),  # the builder writes English words: one each
     "sentences": Units(_add_sentences, _drop_sentences),
     "paragraphs": Units(_add_lines(lambda p, r, i: "***\n" + r.choice(FILLER_SENTENCES)), _drop_last(r"\n?\*\*\*\n[^\n]*$", 0)),
     "bullets": Units(_add_lines(lambda p, r, i: "* " + _words(r, 3)), _drop_last(r"\n?^[ \t]*[-*][^\n]*$")),

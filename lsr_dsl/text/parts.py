@@ -231,6 +231,16 @@ def _last_lines(k: int, t: Text, whose: str) -> Selection:
     return Selection("\n".join(found[-k:]), f"the last {min(k, len(found))} non-blank lines")
 
 
+_MARKDOWN_FENCE = regex.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*(?:markdown|md)\b[^\n]*\n(.*?)^ {0,3}\1[ \t]*$\n?", regex.M | regex.S | regex.I)
+
+
+def _unfenced(t: Text, whose: str) -> Selection:
+    """The whole text, with every closed fence labelled markdown (or md) unwrapped: its fence
+    lines dropped and its body kept, so the markdown inside counts."""
+    text, n = _MARKDOWN_FENCE.subn(lambda m: m.group(2), t.text)
+    return Selection(text.strip(), f"the {whose} with {n} markdown fence{'s' if n != 1 else ''} unwrapped")
+
+
 def compile_pattern(pattern: str) -> Any:
     """The compiled regex of a ``match(…)`` part (raises ``regex.error`` when malformed)."""
     return regex.compile(pattern, regex.M)
@@ -254,6 +264,7 @@ PART_KINDS: Dict[str, PartKind] = {
     "match": PartKind((str,), "the first match of the regex (its first group, when it has groups); ^ and $ match at line ends", 'match("Title: (.*)")'),
     "first_lines": PartKind((int,), "the first k non-blank lines (all of them when there are fewer)", "first_lines(3)"),
     "last_lines": PartKind((int,), "the last k non-blank lines (all of them when there are fewer)", "last_lines(2)"),
+    "unfenced": PartKind((), "the whole text with every fence labelled markdown (```markdown, ```md) unwrapped, so the markdown inside counts", "unfenced"),
 }
 #: Kinds whose one argument defaults when the part is written without parentheses: ``in quoted { … }``.
 DEFAULT_ARGS: Dict[str, Tuple[Any, ...]] = {u: (1,) for u in UNITS}
@@ -286,4 +297,6 @@ class PartSpec:
             return _first_lines(a[0], t, whose)
         if k == "last_lines":
             return _last_lines(a[0], t, whose)
+        if k == "unfenced":
+            return _unfenced(t, whose)
         raise KeyError(k)
