@@ -214,7 +214,7 @@ def exprs(defs=()):
         foreach = st.builds(
             lambda unit, red, body: ast.ForEach(unit=unit, reduction=red[0], k=red[1], body=body),
             st.sampled_from(["paragraph", "section", "list", "item", "row", "line", "sentence", "quoted", "fenced"]),
-            st.one_of(st.just((None, None)), st.sampled_from([("mean", None), ("all", None), ("any", None)]), st.integers(1, 9).map(lambda k: ("at_least", k))),
+            st.one_of(st.just((None, None)), st.sampled_from([("mean", None), ("all", None), ("any", None), ("fraction", None)]), st.integers(1, 9).map(lambda k: ("at_least", k))),
             inner,
         )
         unary = st.one_of(leaf, group, scope, foreach)

@@ -175,6 +175,30 @@ def test_for_each_mean_of_an_and_body_by_hand():
     assert score(src + " AND lines >= 1", POEM, "flat") == pytest.approx(4 / 7)
 
 
+def test_fraction_gives_no_partial_credit_within_an_item():
+    src = 'for each item{} {{ words <= 2 AND contains("here") }}'
+    # no item passes both: the mean gives 0.5 (half of each item), fraction 0.0
+    assert score(src.format(""), POEM) == pytest.approx(0.5)
+    assert score(src.format(" fraction"), POEM) == 0.0
+    # two of the three items have at most 2 words
+    assert score("for each item fraction { words <= 2 }", POEM) == pytest.approx(2 / 3)
+    assert score("for each item fraction { words <= 2 } AND no_comma", POEM, "flat") == pytest.approx((2 / 3 + 0) / 2)
+
+
+def test_prompt_parts_fenced_triple_quoted_and_regex():
+    fenced = 'IF prompt in fenced { contains("def ") } THEN code_blocks >= 1 ELSE words <= 5'
+    assert score(fenced, "Short answer.", prompt='Explain:\n```python\ndef f(): pass\n```') == 0.0
+    assert score(fenced, "Short answer.", prompt='Explain:\n"""\nplain text\n"""') == 1.0
+    assert score(fenced, "```python\ndef f(): pass\n```", prompt='Explain this def:\n"""\ndef f(): pass\n"""') == 1.0
+    regex_part = r'IF prompt in match("Topic: (\\w+)") { contains("cats") } THEN contains("meow") ELSE no_comma'
+    assert score(regex_part, "meow, meow", prompt="Topic: cats\nWrite about dogs too.") == 1.0
+    assert score(regex_part, "woof, woof", prompt="Topic: dogs\nWrite about cats too.") == 0.0
+    # for each over the prompt's quoted passages: every passage is short
+    each = 'IF prompt for each quoted all { words <= 3 } THEN words <= 5 ELSE words <= 50'
+    assert score(each, "one two three four five six", prompt='Compare "a b" and "c d e".') == 0.0
+    assert score(each, "one two three four five six", prompt='Compare "a b" and "c d e f g".') == 1.0
+
+
 def test_for_each_without_items_is_a_traced_failure():
     result = lsr_dsl.compile('for each row all { contains("yes") }').evaluate("no table here")
     assert result.score == 0.0

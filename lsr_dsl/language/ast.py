@@ -129,8 +129,9 @@ class Scope(Node):
     body: "Expr"
 
 
-#: How ``for each`` reduces its items' scores: the mean (the default), all, any, at_least(k).
-REDUCTIONS = ("mean", "all", "any", "at_least")
+#: How ``for each`` reduces its items' scores: the mean (the default), all, any, at_least(k),
+#: fraction (of the items that score 1.0).
+REDUCTIONS = ("mean", "all", "any", "at_least", "fraction")
 
 
 class ForEach(Node):

@@ -501,7 +501,7 @@ def _reduction(part: ast.Part) -> Tuple[str, Optional[int]]:
         raise _ExampleError(
             f"unknown reduction '{name}'",
             part.span,
-            f"did you mean '{guess}'?" if guess else "reductions are: all, any, mean, at_least(k)",
+            f"did you mean '{guess}'?" if guess else "reductions are: all, any, mean, fraction, at_least(k)",
         )
     if name == "at_least":
         values = [a.value for a in part.args]

@@ -427,7 +427,8 @@ class ScopeV(VNode):
 
 def reduce_items(scores: List[float], reduction: str, k: Optional[int]) -> float:
     """Combine the item scores of a ``for each``: the mean; all (1.0 iff every item scores 1.0);
-    any (1.0 iff one does); at_least(k) (min(1, items scoring 1.0 / k)). No items: 0.0."""
+    any (1.0 iff one does); at_least(k) (min(1, items scoring 1.0 / k)); fraction (the share of
+    items scoring 1.0: no partial credit within an item). No items: 0.0."""
     if not scores:
         return 0.0
     passed = sum(1 for s in scores if s >= 1.0)
@@ -437,6 +438,8 @@ def reduce_items(scores: List[float], reduction: str, k: Optional[int]) -> float
         return 1.0 if passed == len(scores) else 0.0
     if reduction == "any":
         return 1.0 if passed else 0.0
+    if reduction == "fraction":
+        return passed / len(scores)
     if reduction == "at_least":
         assert k is not None
         return min(1.0, passed / k)
