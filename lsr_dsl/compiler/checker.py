@@ -194,6 +194,9 @@ class _Checker:
             if d.name in KEYWORDS:
                 self.error(f"'{d.name}' is a keyword", d.span)
                 continue
+            if d.name in ("in", "for"):
+                self.error(f"'{d.name}' starts a scope ({d.name} … {{ … }}), so a definition cannot be named so", d.span, "choose another name")
+                continue
             self.defs[d.name] = d
 
     def resolve_definition(self, name: str, at: Optional[Span]) -> Optional[INode]:

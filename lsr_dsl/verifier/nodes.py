@@ -364,6 +364,11 @@ class ScopeV(VNode):
     __slots__ = ("part", "body", "target")
     kind = "scope"
 
+    @property
+    def children(self) -> "tuple[VNode, ...]":
+        """The body, as the one child (for code that walks any tree by ``children``)."""
+        return (self.body,)
+
     def __init__(self, part: Any, body: VNode, target: str, span: Optional[Span]):
         self.part = part
         self.body = body
@@ -453,6 +458,11 @@ class ForEachV(VNode):
 
     __slots__ = ("unit", "reduction", "k", "body", "target")
     kind = "for_each"
+
+    @property
+    def children(self) -> "tuple[VNode, ...]":
+        """The body, as the one child (for code that walks any tree by ``children``)."""
+        return (self.body,)
 
     def __init__(self, unit: str, reduction: str, k: Optional[int], body: VNode, target: str, span: Optional[Span]):
         self.unit = unit
