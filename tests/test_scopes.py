@@ -118,6 +118,15 @@ def test_then_over_scopes_decays_later_parts():
     assert score(src, long_outline) == pytest.approx(0.25)
 
 
+def test_in_order_checks_that_parts_come_in_order():
+    src = 'in_order(["# Outline", "# Poem"]) AND in heading("Poem") { lines <= 2 }'
+    assert score(src, POEM) == 1.0
+    swapped = "# Poem\nRoses climb the wall\n\n# Outline\nRoses, then thorns.\n"
+    assert score(src, swapped) == 0.5
+    reason = lsr_dsl.compile(src).evaluate(swapped).trace["children"][0]["reason"]
+    assert reason == "1 of 2 markers in order; '# Poem' does not occur after '# Outline'"
+
+
 def test_prompt_scope_reads_the_quoted_part_only():
     src = 'IF prompt in quoted { words > 5 } THEN words <= 3 ELSE words <= 20'
     long_quote = 'Summarise this: "one two three four five six seven". Mention words.'

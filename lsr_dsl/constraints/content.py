@@ -475,3 +475,40 @@ def json_schema(p: JsonSchemaParams, t: Text) -> Verdict:
         return Verdict.ok("the JSON conforms to the schema")
     msg = err.message if len(err.message) <= 120 else err.message[:119] + "…"
     return Verdict.fail(f"at {_json_path(err.absolute_path)}: {msg}")
+
+
+class InOrderParams(Params):
+    markers: list[str] = Field(description="The markers (headings, labels such as 'Outline:'), in the order they must appear.")
+    case_sensitive: bool = Field(True, description="Match letters case-sensitively.")
+
+    @field_validator("markers")
+    @classmethod
+    def _markers(cls, v: list[str]) -> list[str]:
+        if len(v) < 2:
+            raise ValueError("give at least two markers: in_order([\"Outline:\", \"Poem:\"])")
+        if any(not m.strip() for m in v):
+            raise ValueError("a marker must contain a non-space character")
+        return v
+
+
+@constraint(
+    "in_order",
+    params=InOrderParams,
+    positional=("markers",),
+    family=FAMILY_CONTENT,
+    summary="The markers appear in the response in the given order.",
+    details="Each marker is looked for after the one before it (its first occurrence there); it holds when "
+    "every marker is found so, and the reason says how many were. With `in <part> { … }` scopes it checks that the parts come in "
+    "order: `in_order([\"# Outline\", \"# Poem\"]) AND in heading(\"Poem\") { … }`.",
+    example='in_order(["Outline:", "Poem:"])',
+)
+def in_order(p: InOrderParams, t: Text) -> Verdict:
+    text = _norm(t.text, p.case_sensitive)
+    at = 0
+    for k, marker in enumerate(p.markers):
+        i = text.find(_norm(marker, p.case_sensitive), at)
+        if i < 0:
+            where = "at all" if text.find(_norm(marker, p.case_sensitive)) < 0 else f"after {quote(p.markers[k - 1])}"
+            return Verdict.fail(f"{k} of {len(p.markers)} markers in order; {quote(marker)} does not occur {where}")
+        at = i + len(marker)
+    return Verdict.ok(f"all {len(p.markers)} markers appear in order")

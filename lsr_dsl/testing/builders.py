@@ -864,6 +864,7 @@ SATISFY: Dict[str, Edit] = {
     "lowercase": lambda p, t, r: t.lower(),
     "uppercase": lambda p, t, r: t.upper(),
     "contains": lambda p, t, r: _insert(t, p.phrase),
+    "in_order": lambda p, t, r: _append(t, "\n".join(p.markers)),
     "excludes": lambda p, t, r: _remove_phrase(t, p.phrase, case_sensitive=p.case_sensitive, whole_word=p.whole_word),
     "starts_with": lambda p, t, r: _prepend(t, p.phrase.strip() if p.strip else p.phrase),
     "ends_with_text": lambda p, t, r: _append(t, p.phrase.strip() if p.strip else p.phrase),
