@@ -413,3 +413,24 @@ def test_mutated_valid_source_raises_only_lsr_error(m, data):
     j = data.draw(st.integers(i, min(len(src), i + 5)))
     junk = data.draw(st.text(alphabet=string.printable + "é日\u2028", max_size=4))
     _compile_or_lsr_error(src[:i] + junk + src[j:])
+
+
+# ---------------------------------------------------------------------------
+# for each: how the reductions relate, on random tables
+
+
+cells = st.sampled_from(["yes", "no", "yes yes", "maybe", "x"])
+
+
+@FAST
+@given(rows=st.lists(st.tuples(cells, cells), min_size=1, max_size=6))
+def test_for_each_reductions_are_ordered(rows):
+    table = "| a | b |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows)
+    body = '{ contains("yes") AND words <= 2 }'
+    s = {r: prog(f"for each row{r} {body}").score(table) for r in ("", " all", " any", " fraction", " at_least(1)")}
+    assert s[" all"] <= s[" fraction"] <= s[""] + 1e-12
+    assert s[" fraction"] <= s[" any"]
+    assert s[" at_least(1)"] == s[" any"]
+    # the mean over the rows is the mean of each row scored on its own
+    alone = [prog(body[1:-1]).score(f"{a} | {b}") for a, b in rows]
+    assert s[""] == pytest.approx(sum(alone) / len(alone), abs=1e-12)
