@@ -298,17 +298,21 @@ def test_malformed_scopes_are_positioned_errors(src, line, column, message, hint
 
 
 @pytest.mark.parametrize(
-    "src, expected",
+    "src, expected, hint",
     [
-        ("in section(2) no_comma", "expected '{'"),
-        ("in section(2) { no_comma", "'}'"),
-        ("for row { no_comma }", "'each'"),
-        ("in { no_comma }", "a constraint name"),
+        ("in section(2) no_comma", "expected '{'", "the body goes in braces"),
+        ("for each row at_least(2) no_comma", "expected '{'", "the body goes in braces"),
+        ("in section(2) { no_comma", "'}'", None),
+        ("for row { no_comma }", "'each'", "write: for each row"),
+        ("in { no_comma }", "a constraint name", "name the part"),
+        ("for each { no_comma }", "a constraint name", "name the unit"),
     ],
 )
-def test_scope_syntax_errors_say_what_was_expected(src, expected):
+def test_scope_syntax_errors_say_what_was_expected(src, expected, hint):
     with pytest.raises(LsrError) as info:
         parse(src)
     d = info.value.diagnostics[0]
     assert expected in d.message
     assert d.span.line == 1
+    if hint:
+        assert hint in (d.hint or "")

@@ -564,6 +564,14 @@ def _hint_for_token(tok: Token, expected: set, prev: Optional[Token], source: st
         return f'the response follows as a string: example {pv} """…"""'
     if prev is not None and prev.type == "NAME" and pv in ast.EXAMPLE_OPTIONS and tok.type in ("RBRACE", "EXAMPLE", "NAME", "$END"):
         return f"give the option a value: {_EXAMPLE_OPTION_HINTS[pv][len('for example: '):]}"
+    if expected == {"EACH"}:
+        return "write: for each row { … } (units: paragraph, section, list, item, row, line, sentence, quoted, fenced)"
+    if "LBRACE" in expected and tok.type != "LBRACE" and prev is not None and prev.type in ("RPAR", "NAME", "CALLEE") and "AND" not in expected:
+        return "the body goes in braces: in section(2) { words <= 250 }, for each row { contains(\"x\") }"
+    if prev is not None and prev.type == "IN":
+        return "name the part: in section(2) { … }, in heading(\"Poem\") { … }, in after(\"Answer:\") { … }"
+    if prev is not None and prev.type == "EACH":
+        return "name the unit: for each row { … } (paragraph, section, list, item, row, line, sentence, quoted, fenced)"
     if tok.type in ("NAME", "CALLEE") and v.upper() == "OR":
         return "lsr has no OR; use IF … THEN … ELSE … for alternatives"
     if tok.type in ("NAME", "CALLEE") and v.upper() == "NOT":
