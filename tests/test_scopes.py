@@ -316,3 +316,29 @@ def test_scope_syntax_errors_say_what_was_expected(src, expected, hint):
     assert d.span.line == 1
     if hint:
         assert hint in (d.hint or "")
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        'in section(2) { starts_with("Roses") AND lines <= 1 } AND for each item all { words <= 2 }',
+        'for each item { words <= 2 AND contains("here") } THEN in section(9) { no_comma }',
+        'IF in heading("Notes") { bullets >= 3 } THEN for each section at_least(2) { lines <= 2 } ELSE no_comma',
+    ],
+)
+def test_lsr_eval_recomputes_every_mode_from_the_trace(src):
+    """``lsr eval`` rescores traces in three modes; scopes and for each keep what it needs."""
+    from lsr_dsl.evaluation.structure import trace_scores
+
+    for response in (POEM, TABLE, ""):
+        trace = lsr_dsl.compile(src).evaluate(response).trace
+        got = trace_scores(trace)
+        for mode in ("lsrm", "flat", "strict"):
+            assert got[mode] == pytest.approx(score(src, response, mode)), (mode, response)
+
+
+def test_loose_mode_reads_each_part_loosely():
+    src = 'in section(2) { starts_with("Roses") }'
+    text = "# A\nx\n\n# B\n*Roses* bloom"
+    assert lsr_dsl.compile(src).score(text) == 0.0
+    assert lsr_dsl.compile(src).score(text, loose=True) == 1.0
