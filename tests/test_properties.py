@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 import string
 
 import pytest
@@ -187,13 +188,36 @@ def atoms(draw, defs=()):
     return ast.Atom(name=draw(st.sampled_from(list(defs))))
 
 
+def _part(name, *values, called=True):
+    return ast.Part(name=name, args=tuple(_arg(v) for v in values), called=called)
+
+
+#: Parts the checker accepts, in every shape the parser builds.
+parts = st.one_of(
+    st.builds(lambda n, i: _part(n, i), st.sampled_from(["paragraph", "section", "list", "item", "row", "line", "sentence", "quoted", "fenced"]), st.integers(-5, 5).filter(bool)),
+    st.sampled_from(["quoted", "fenced", "paragraph"]).map(lambda n: _part(n, called=False)),
+    st.builds(lambda n, m: _part(n, m), st.sampled_from(["heading", "after", "before"]), phrase),
+    st.builds(lambda a, b: _part("between", a, b), phrase, phrase),
+    st.builds(lambda k: _part("first_lines", k), st.integers(1, 9)),
+    st.builds(lambda k: _part("last_lines", k), st.integers(1, 9)),
+    phrase.map(lambda w: _part("match", re.escape(w) + "(.*)")),
+)
+
+
 def exprs(defs=()):
     """Random expressions in exactly the shapes the parser builds."""
     leaf = atoms(defs)
 
     def extend(inner):
         group = st.builds(ast.Group, expr=inner)
-        unary = st.one_of(leaf, group)
+        scope = st.builds(lambda part, body: ast.Scope(part=part, body=body), parts, inner)
+        foreach = st.builds(
+            lambda unit, red, body: ast.ForEach(unit=unit, reduction=red[0], k=red[1], body=body),
+            st.sampled_from(["paragraph", "section", "list", "item", "row", "line", "sentence", "quoted", "fenced"]),
+            st.one_of(st.just((None, None)), st.sampled_from([("mean", None), ("all", None), ("any", None), ("fraction", None)]), st.integers(1, 9).map(lambda k: ("at_least", k))),
+            inner,
+        )
+        unary = st.one_of(leaf, group, scope, foreach)
         conj = st.one_of(unary, st.lists(unary, min_size=2, max_size=3).map(lambda xs: ast.And(children=tuple(xs))))
 
         @st.composite
@@ -389,3 +413,24 @@ def test_mutated_valid_source_raises_only_lsr_error(m, data):
     j = data.draw(st.integers(i, min(len(src), i + 5)))
     junk = data.draw(st.text(alphabet=string.printable + "é日\u2028", max_size=4))
     _compile_or_lsr_error(src[:i] + junk + src[j:])
+
+
+# ---------------------------------------------------------------------------
+# for each: how the reductions relate, on random tables
+
+
+cells = st.sampled_from(["yes", "no", "yes yes", "maybe", "x"])
+
+
+@FAST
+@given(rows=st.lists(st.tuples(cells, cells), min_size=1, max_size=6))
+def test_for_each_reductions_are_ordered(rows):
+    table = "| a | b |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows)
+    body = '{ contains("yes") AND words <= 2 }'
+    s = {r: prog(f"for each row{r} {body}").score(table) for r in ("", " all", " any", " fraction", " at_least(1)")}
+    assert s[" all"] <= s[" fraction"] <= s[""] + 1e-12
+    assert s[" fraction"] <= s[" any"]
+    assert s[" at_least(1)"] == s[" any"]
+    # the mean over the rows is the mean of each row scored on its own
+    alone = [prog(body[1:-1]).score(f"{a} | {b}") for a, b in rows]
+    assert s[""] == pytest.approx(sum(alone) / len(alone), abs=1e-12)

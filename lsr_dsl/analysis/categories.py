@@ -65,6 +65,14 @@ def _expr_words(expr: Any) -> Iterator[str]:
                 yield from _expr_words(part)
     elif isinstance(expr, ast.Group):
         yield from _expr_words(expr.expr)
+    elif isinstance(expr, ast.Scope):
+        yield from WORD.findall(expr.part.name)
+        for arg in expr.part.args:
+            yield from _value_words(arg.value)
+        yield from _expr_words(expr.body)
+    elif isinstance(expr, ast.ForEach):
+        yield from WORD.findall(expr.unit)
+        yield from _expr_words(expr.body)
 
 
 def _value_words(value: Any) -> Iterator[str]:

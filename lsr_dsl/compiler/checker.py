@@ -23,7 +23,9 @@ from lsr_dsl.constraints import REGISTRY, Registry
 from lsr_dsl.constraints.registry import ConstraintDef, Relation
 from lsr_dsl.language.errors import Diagnostic, LsrCheckError, closest
 from lsr_dsl.language.formatter import format_expr
-from lsr_dsl.compiler.ir import CheckedSpec, IAnd, IAtom, IIf, INode, IThen, ichildren, retarget
+from lsr_dsl.compiler.ir import CheckedSpec, IAnd, IAtom, IForEach, IIf, INode, IScope, IThen, ichildren, retarget
+from lsr_dsl.language.formatter import format_part
+from lsr_dsl.text.parts import DEFAULT_ARGS, PART_KINDS, UNITS, PartSpec, compile_pattern
 from lsr_dsl.language.span import Span
 
 MODES = ("lsrm", "flat", "strict")
@@ -192,6 +194,9 @@ class _Checker:
             if d.name in KEYWORDS:
                 self.error(f"'{d.name}' is a keyword", d.span)
                 continue
+            if d.name in ("in", "for"):
+                self.error(f"'{d.name}' starts a scope ({d.name} … {{ … }}), so a definition cannot be named so", d.span, "choose another name")
+                continue
             self.defs[d.name] = d
 
     def resolve_definition(self, name: str, at: Optional[Span]) -> Optional[INode]:
@@ -244,7 +249,83 @@ class _Checker:
                 self.shape[id(cond)] = (cond,) + shape
             kids = [cond, then] + ([els] if els is not None else [])
             return self.sized(IIf(condition=cond, then=then, else_=els, target=node.target, span=node.span), kids)
+        if isinstance(node, ast.Scope):
+            part = self.bind_part(node.part)
+            body = self.bind(node.body)
+            if part is None or body is None:
+                return None
+            return self.sized(IScope(part=part, body=body, span=node.span), [body])
+        if isinstance(node, ast.ForEach):
+            unit_ok = self.check_unit(node)
+            body = self.bind(node.body)
+            if not unit_ok or body is None:
+                return None
+            return self.sized(IForEach(unit=node.unit, reduction=node.reduction or "mean", k=node.k, body=body, span=node.span), [body])
         raise TypeError(f"unexpected node {type(node).__name__}")
+
+    def bind_part(self, part: ast.Part) -> Optional[PartSpec]:
+        """A part selector with its arguments checked; None (with a positioned error) when malformed."""
+        kind = PART_KINDS.get(part.name)
+        if kind is None:
+            guess = closest(part.name, PART_KINDS)
+            self.error(
+                f"unknown part '{part.name}'",
+                part.span,
+                f"did you mean '{guess}'?" if guess else "parts are: " + ", ".join(PART_KINDS),
+            )
+            return None
+        usage = f"usage: in {kind.example} {{ … }}"
+        if any(a.name is not None for a in part.args):
+            self.error(f"the part '{part.name}' takes positional arguments only", part.span, usage)
+            return None
+        values = tuple(a.value for a in part.args)
+        if not values and part.name in DEFAULT_ARGS:
+            values = DEFAULT_ARGS[part.name]
+        if len(values) != len(kind.args):
+            n = len(kind.args)
+            self.error(f"the part '{part.name}' takes {n} argument{'s' if n != 1 else ''}, not {len(values)}", part.span, usage)
+            return None
+        for value, wanted in zip(values, kind.args):
+            if wanted is int and (isinstance(value, bool) or not isinstance(value, int)):
+                self.error(f"the part '{part.name}' needs a whole number, not {value!r}", part.span, usage)
+                return None
+            if wanted is str and not isinstance(value, str):
+                self.error(f"the part '{part.name}' needs a string, not {value!r}", part.span, usage)
+                return None
+        if part.name in UNITS and values[0] == 0:
+            self.error(f"positions count from 1 (or from -1, the last): {part.name}(0) names nothing", part.span, f"the first is {part.name}(1)")
+            return None
+        if part.name in ("first_lines", "last_lines") and values[0] < 1:
+            self.error(f"{part.name} needs at least 1 line, not {values[0]}", part.span, usage)
+            return None
+        if part.name == "match":
+            try:
+                compile_pattern(values[0])
+            except Exception as e:  # regex.error: the user's malformed pattern
+                self.error(f"bad regex in match(…): {e}", part.span, "escape special characters with a backslash: \\(")
+                return None
+        if any(isinstance(v, str) and not v for v in values):
+            self.error(f"the part '{part.name}' needs a non-empty marker", part.span, usage)
+            return None
+        return PartSpec(kind=part.name, args=values, label=format_part(part))
+
+    def check_unit(self, node: ast.ForEach) -> bool:
+        if node.unit in UNITS:
+            return True
+        singular = node.unit[:-1] if node.unit.endswith("s") and node.unit[:-1] in UNITS else None
+        guess = singular or closest(node.unit, UNITS)
+        span = node.span
+        if span is not None:  # the unit's name, after 'for each '
+            line_text = (self.source or "").split("\n")[span.line - 1] if self.source else ""
+            col = line_text.find(node.unit, span.column - 1) + 1 if line_text else 0
+            if col > 0:
+                span = Span(line=span.line, column=col, end_line=span.line, end_column=col + len(node.unit), file=span.file)
+        self.error(
+            f"unknown unit '{node.unit}' for 'for each'",
+            span,
+            f"did you mean '{guess}'?" if guess else "units are: " + ", ".join(UNITS),
+        )
+        return False
 
     def shape_of(self, node: INode) -> Tuple[int, int]:
         """(atoms, depth) of a bound node once definitions are inlined."""
@@ -614,6 +695,10 @@ def _cond_key(node: INode) -> Any:
         return ("then", node.gamma) + tuple(_cond_key(c) for c in node.children)
     if isinstance(node, IIf):
         return ("if", _cond_key(node.condition), _cond_key(node.then), _cond_key(node.else_) if node.else_ else None)
+    if isinstance(node, IScope):
+        return ("scope", node.part.kind, repr(node.part.args), node.target, _cond_key(node.body))
+    if isinstance(node, IForEach):
+        return ("for_each", node.unit, node.reduction, node.k, node.target, _cond_key(node.body))
     return None
 
 

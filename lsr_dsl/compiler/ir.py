@@ -11,6 +11,7 @@ from typing import Any, Optional, Tuple, Union
 
 from lsr_dsl.constraints.registry import ConstraintDef, Params
 from lsr_dsl.language.span import Span
+from lsr_dsl.text.parts import PartSpec
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,29 @@ class IIf:
     span: Optional[Span] = None
 
 
-INode = Union[IAtom, IAnd, IThen, IIf]
+@dataclass(frozen=True)
+class IScope:
+    """The body scores one part of the text (of the prompt when ``target`` is "prompt")."""
+
+    part: PartSpec
+    body: "INode"
+    target: str = "response"
+    span: Optional[Span] = None
+
+
+@dataclass(frozen=True)
+class IForEach:
+    """The body scores every item of ``unit``; ``reduction`` combines the item scores."""
+
+    unit: str
+    reduction: str  # mean, all, any, at_least
+    k: Optional[int]
+    body: "INode"
+    target: str = "response"
+    span: Optional[Span] = None
+
+
+INode = Union[IAtom, IAnd, IThen, IIf, IScope, IForEach]
 
 
 def retarget(node: INode, target: str) -> INode:
@@ -66,6 +89,8 @@ def retarget(node: INode, target: str) -> INode:
             then=retarget(node.then, target),
             else_=retarget(node.else_, target) if node.else_ is not None else None,
         )
+    if isinstance(node, (IScope, IForEach)):
+        return replace(node, target=target, body=retarget(node.body, target))
     raise TypeError(type(node).__name__)
 
 
@@ -74,6 +99,8 @@ def ichildren(node: INode) -> Tuple[INode, ...]:
         return node.children
     if isinstance(node, IIf):
         return (node.condition, node.then) + ((node.else_,) if node.else_ is not None else ())
+    if isinstance(node, (IScope, IForEach)):
+        return (node.body,)
     return ()
 
 

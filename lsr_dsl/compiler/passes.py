@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Callable, Optional, Tuple
 
 from lsr_dsl.compiler.checker import DEFAULT_GAMMA
-from lsr_dsl.compiler.ir import CheckedSpec, IAnd, IAtom, IIf, INode, IThen
+from lsr_dsl.compiler.ir import CheckedSpec, IAnd, IAtom, IForEach, IIf, INode, IScope, IThen
 
 
 def fill_gamma(node: INode, default: float) -> INode:
@@ -32,6 +32,8 @@ def fill_gamma(node: INode, default: float) -> INode:
             then=fill_gamma(node.then, default),
             else_=fill_gamma(node.else_, default) if node.else_ is not None else None,
         )
+    if isinstance(node, (IScope, IForEach)):
+        return replace(node, body=fill_gamma(node.body, default))
     raise TypeError(type(node).__name__)
 
 
@@ -49,6 +51,8 @@ def unwrap_singletons(node: INode) -> INode:
             then=unwrap_singletons(node.then),
             else_=unwrap_singletons(node.else_) if node.else_ is not None else None,
         )
+    if isinstance(node, (IScope, IForEach)):
+        return replace(node, body=unwrap_singletons(node.body))
     return node
 
 

@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from lsr_dsl.language.errors import LsrRuntimeError
 from lsr_dsl.text import Text
+from lsr_dsl.text.scripts import strip_leading_punctuation, strip_trailing_punctuation
 from lsr_dsl.constraints.wording import plural, quote
 from lsr_dsl.constraints.registry import Params, Relation, Verdict, constraint
 
@@ -36,6 +37,11 @@ class _PhraseParams(Params):
 class AnchorParams(_PhraseParams):
     case_sensitive: bool = Field(True, description="Compare letters case-sensitively.")
     strip: bool = Field(True, description="Ignore whitespace around the response and the phrase.")
+    punctuation: bool = Field(
+        True,
+        description="Punctuation at the edge must match too (false: ignore punctuation in any script, Unicode "
+        "category P*, at the end of the phrase and of the response, and, for starts_with, at the start of the response).",
+    )
 
 
 def _norm(s: str, case_sensitive: bool) -> str:
@@ -49,12 +55,17 @@ def _norm(s: str, case_sensitive: bool) -> str:
     family=FAMILY_CONTENT,
     summary="The response begins with the given phrase.",
     details="With `strip` (default) leading whitespace of the response and surrounding whitespace of the "
-    "phrase are ignored. Comparison is exact unless `case_sensitive=false` (Unicode case folding).",
+    "phrase are ignored. Comparison is exact unless `case_sensitive=false` (Unicode case folding). "
+    "`punctuation=false` ignores punctuation in any script at the end of the phrase and at the start of the "
+    "response: `starts_with(\"总之，\", punctuation=false)` holds for `「总之」…` and for `总之。…`, and "
+    "`starts_with(\"Summary:\", punctuation=false)` for `**Summary** …` (`*` is punctuation).",
     example='starts_with("Dear team,")',
 )
 def starts_with(p: AnchorParams, t: Text) -> Verdict:
     text = t.text.lstrip() if p.strip else t.text
     phrase = p.phrase.strip() if p.strip else p.phrase
+    if not p.punctuation:
+        text, phrase = strip_leading_punctuation(text), strip_trailing_punctuation(phrase)
     if _norm(text, p.case_sensitive).startswith(_norm(phrase, p.case_sensitive)):
         return Verdict.ok(f"the response starts with {quote(phrase)}")
     got = text[: max(len(phrase), 1)]
@@ -68,12 +79,16 @@ def starts_with(p: AnchorParams, t: Text) -> Verdict:
     family=FAMILY_CONTENT,
     summary="The response ends with the given phrase (nothing may follow it).",
     details="With `strip` (default) trailing whitespace of the response and surrounding whitespace of the "
-    "phrase are ignored. Unlike IFEval's `end_checker`, case matters unless `case_sensitive=false`.",
+    "phrase are ignored. Unlike IFEval's `end_checker`, case matters unless `case_sensitive=false`. "
+    "`punctuation=false` ignores final punctuation in any script: `ends_with_text(\"生成文本\", punctuation=false)` "
+    "holds for a response ending `生成文本。`.",
     example='ends_with_text("Any questions?")',
 )
 def ends_with_text(p: AnchorParams, t: Text) -> Verdict:
     text = t.text.rstrip() if p.strip else t.text
     phrase = p.phrase.strip() if p.strip else p.phrase
+    if not p.punctuation:
+        text, phrase = strip_trailing_punctuation(text), strip_trailing_punctuation(phrase)
     if _norm(text, p.case_sensitive).endswith(_norm(phrase, p.case_sensitive)):
         return Verdict.ok(f"the response ends with {quote(phrase)}")
     got = text[-max(len(phrase), 1):] if text else ""
@@ -460,3 +475,40 @@ def json_schema(p: JsonSchemaParams, t: Text) -> Verdict:
         return Verdict.ok("the JSON conforms to the schema")
     msg = err.message if len(err.message) <= 120 else err.message[:119] + "…"
     return Verdict.fail(f"at {_json_path(err.absolute_path)}: {msg}")
+
+
+class InOrderParams(Params):
+    markers: list[str] = Field(description="The markers (headings, labels such as 'Outline:'), in the order they must appear.")
+    case_sensitive: bool = Field(True, description="Match letters case-sensitively.")
+
+    @field_validator("markers")
+    @classmethod
+    def _markers(cls, v: list[str]) -> list[str]:
+        if len(v) < 2:
+            raise ValueError("give at least two markers: in_order([\"Outline:\", \"Poem:\"])")
+        if any(not m.strip() for m in v):
+            raise ValueError("a marker must contain a non-space character")
+        return v
+
+
+@constraint(
+    "in_order",
+    params=InOrderParams,
+    positional=("markers",),
+    family=FAMILY_CONTENT,
+    summary="The markers appear in the response in the given order.",
+    details="Each marker is looked for after the one before it (its first occurrence there); it holds when "
+    "every marker is found so, and the reason says how many were. With `in <part> { … }` scopes it checks that the parts come in "
+    "order: `in_order([\"# Outline\", \"# Poem\"]) AND in heading(\"Poem\") { … }`.",
+    example='in_order(["Outline:", "Poem:"])',
+)
+def in_order(p: InOrderParams, t: Text) -> Verdict:
+    text = _norm(t.text, p.case_sensitive)
+    at = 0
+    for k, marker in enumerate(p.markers):
+        i = text.find(_norm(marker, p.case_sensitive), at)
+        if i < 0:
+            where = "at all" if text.find(_norm(marker, p.case_sensitive)) < 0 else f"after {quote(p.markers[k - 1])}"
+            return Verdict.fail(f"{k} of {len(p.markers)} markers in order; {quote(marker)} does not occur {where}")
+        at = i + len(marker)
+    return Verdict.ok(f"all {len(p.markers)} markers appear in order")

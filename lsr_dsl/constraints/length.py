@@ -1,29 +1,60 @@
 """Length and layout: characters, lines, blank-line paragraphs."""
 from __future__ import annotations
 
+from pydantic import Field
+
 from lsr_dsl.constraints.params import COUNT_DETAILS, CountParams
 from lsr_dsl.constraints.registry import constraint, Verdict
 from lsr_dsl.constraints.wording import relation_reason
 from lsr_dsl.text.analysis import Text
 from lsr_dsl.text.prose import nonblank_lines, prose
+from lsr_dsl.text.scripts import char_count, mixed_words
 
 FAMILY_LENGTH = "length"
 
 
 # -- length --------------------------------------------------------------------
 
+class CharsParams(CountParams):
+    whitespace: bool = Field(True, description="Count whitespace characters (false: leave out every character `str.isspace()` holds for: spaces, tabs, newlines, U+3000 …).")
+    punctuation: bool = Field(True, description="Count punctuation (false: leave out Unicode category P*: . , ! ? 。 ， 、 「 」 …).")
+
+
 @constraint(
     "chars",
-    params=CountParams,
+    params=CharsParams,
     count_param="n",
     family=FAMILY_LENGTH,
     measure="chars",
     summary="The number of characters (Unicode code points, whitespace included) compared with `n`.",
-    details="Counts every code point of the response as given, including spaces and newlines." + COUNT_DETAILS.format(name="chars"),
+    details="Counts every code point of the response as given, including spaces and newlines. "
+    "`whitespace=false` leaves out whitespace (what CJK benchmarks count as 字数: `chars(whitespace=false) <= 300`); "
+    "`punctuation=false` leaves out punctuation (Unicode category P*) too. Emoji and other symbols always count."
+    + COUNT_DETAILS.format(name="chars"),
     example="chars <= 280",
 )
-def chars(p: CountParams, t: Text) -> Verdict:
-    return relation_reason(len(t.text), p.relation, p.n, "character")
+def chars(p: CharsParams, t: Text) -> Verdict:
+    n = char_count(t, whitespace=p.whitespace, punctuation=p.punctuation)
+    what = {(True, True): "character", (False, True): "non-space character", (True, False): "non-punctuation character"}.get(
+        (p.whitespace, p.punctuation), "non-space, non-punctuation character")
+    return relation_reason(n, p.relation, p.n, what)
+
+
+@constraint(
+    "cjk_words",
+    params=CountParams,
+    count_param="n",
+    family=FAMILY_LENGTH,
+    measure="cjk_words",
+    summary="The number of words in any script, each Chinese or Japanese character one word, compared with `n`.",
+    details="Each Han, Hiragana or Katakana character counts as one word (Chinese and Japanese are written "
+    "without spaces); any other run of word characters (`\\w`: letters, digits, marks, Hangul) is one word, as in "
+    "`words`. So `我爱 Python 3` has 4 words, while `words` counts 3 (`我爱` is one `\\w` run). "
+    "For English text it counts the same as `words`." + COUNT_DETAILS.format(name="cjk_words"),
+    example="cjk_words <= 300",
+)
+def cjk_words(p: CountParams, t: Text) -> Verdict:
+    return relation_reason(len(mixed_words(t)), p.relation, p.n, "word")
 
 
 @constraint(

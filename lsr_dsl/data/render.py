@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional, Union
 from lsr_dsl.api import compile_any
 from lsr_dsl.constraints.registry import ConstraintDef, Params
 from lsr_dsl.data.phrasing import table
-from lsr_dsl.verifier.nodes import AndV, AtomV, IfV, ThenV, VNode
+from lsr_dsl.verifier.nodes import AndV, AtomV, ForEachV, IfV, ScopeV, ThenV, VNode
 from lsr_dsl.verifier.program import Program
 
 __all__ = ["render", "render_atom", "has_phrasing"]
@@ -106,6 +106,10 @@ class _Renderer:
             if n.else_ is not None:
                 text += self.glue("otherwise").format(b=self.clause(n.else_, nested=True))
             return text
+        if isinstance(n, ScopeV):  # parts of the text read as written: "in section(2): …"
+            return f"in {n.part.label}: {self.clause(n.body, nested=True)}"
+        if isinstance(n, ForEachV):
+            return f"{n.label}: {self.clause(n.body, nested=True)}"
         raise TypeError(f"cannot render a {type(n).__name__}")  # pragma: no cover - every node kind is handled
 
     def bracketed_if(self, n: IfV) -> str:

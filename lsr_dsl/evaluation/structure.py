@@ -74,6 +74,8 @@ def _lsrm(node: Mapping[str, Any]) -> float:
     kind = node.get("kind")
     if kind == "atom":
         return float(node.get("score") or 0.0)
+    if kind in ("scope", "for_each"):  # scored on parts of the text: the trace keeps the result
+        return float(node.get("lsrm") or 0.0)
     kids = list(node.get("children", ()))
     if kind == "and":
         return sum(_lsrm(k) for k in kids) / len(kids)
@@ -103,6 +105,9 @@ def _leaves(node: Mapping[str, Any], out: List[float]) -> None:
     kind = node.get("kind")
     if kind == "atom":
         out.append(float(node.get("score") or 0.0))
+        return
+    if kind in ("scope", "for_each"):
+        out.extend(float(s) for s in node.get("leaves", ()))
         return
     kids = list(node.get("children", ()))
     if kind != "if":

@@ -111,7 +111,42 @@ class Group(Node):
     expr: "Expr"
 
 
-Expr = Annotated[Union[Atom, And, Then, If, Group], Field(discriminator="kind")]
+class Part(Node):
+    """A part of a text, as a scope names it: ``section(2)``, ``heading("Poem")``, ``quoted``."""
+
+    name: str
+    args: Tuple[Arg, ...] = ()
+    #: True when written with parentheses, ``quoted()``; kept for faithful formatting.
+    called: bool = False
+
+
+class Scope(Node):
+    """``in section(2) { … }``: the body scores the named part of the text instead of all of it.
+    In a prompt condition (``IF prompt in quoted { chars > 200 } THEN …``) the part is of the prompt."""
+
+    kind: Literal["scope"] = "scope"
+    part: Part
+    body: "Expr"
+
+
+#: How ``for each`` reduces its items' scores: the mean (the default), all, any, at_least(k),
+#: fraction (of the items that score 1.0).
+REDUCTIONS = ("mean", "all", "any", "at_least", "fraction")
+
+
+class ForEach(Node):
+    """``for each row at_least(2) { … }``: the body scores every item of a unit; the reduction
+    combines the item scores (``reduction`` None: the mean, written without a reduction)."""
+
+    kind: Literal["for_each"] = "for_each"
+    unit: str
+    reduction: Optional[str] = None
+    #: The k of ``at_least(k)``.
+    k: Optional[int] = None
+    body: "Expr"
+
+
+Expr = Annotated[Union[Atom, And, Then, If, Group, Scope, ForEach], Field(discriminator="kind")]
 
 
 class Setting(Node):
@@ -214,5 +249,5 @@ class Module(Node):
         return default
 
 
-for _model in (And, Then, If, Group, Definition, Spec, Module):
+for _model in (And, Then, If, Group, Scope, ForEach, Definition, Spec, Module):
     _model.model_rebuild()

@@ -105,7 +105,21 @@ def format_expr(node: Any) -> str:
         if node.else_ is not None:
             s += f" ELSE {format_expr(node.else_)}"
         return s
+    if isinstance(node, ast.Scope):
+        return f"in {format_part(node.part)} {{ {format_expr(node.body)} }}"
+    if isinstance(node, ast.ForEach):
+        reduction = ""
+        if node.reduction is not None:
+            reduction = f" at_least({node.k})" if node.reduction == "at_least" else f" {node.reduction}"
+        return f"for each {node.unit}{reduction} {{ {format_expr(node.body)} }}"
     raise TypeError(f"not an expression node: {type(node).__name__}")
+
+
+def format_part(part: ast.Part) -> str:
+    """A part as written: ``section(2)``, ``heading("Poem")``, ``quoted``."""
+    if part.called or part.args:
+        return part.name + "(" + ", ".join(format_value(a.value) if a.name is None else f"{a.name}={format_value(a.value)}" for a in part.args) + ")"
+    return part.name
 
 
 def format_example(example: ast.Example) -> str:

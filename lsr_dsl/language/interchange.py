@@ -39,7 +39,7 @@ def from_json(data: Union[str, bytes, Dict[str, Any]], *, file: Optional[str] = 
             ) from None
     if not isinstance(data, dict):
         raise LsrSchemaError(f"{where}: AST JSON must be an object, not {type(data).__name__}")
-    if data.get("kind") in ("atom", "and", "then", "if", "group"):
+    if data.get("kind") in ("atom", "and", "then", "if", "group", "scope", "for_each"):
         # a bare expression: wrap it as the spec 'main'
         data = {"kind": "module", "specs": [{"kind": "spec", "name": "main", "expr": data}], "bare": True}
     if data.get("kind", "module") != "module":

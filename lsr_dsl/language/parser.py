@@ -20,6 +20,8 @@ from lsr_dsl.language.errors import Diagnostic, LsrSyntaxError, closest
 from lsr_dsl.language.span import Span
 
 KEYWORDS = ("AND", "THEN", "IF", "ELSE")
+#: Lower-case words that start a scope (``in section(2) { … }``) or a ``for each``.
+SCOPE_WORDS = ("in", "for", "each")
 
 _READABLE = {
     "NAME": "a constraint name",
@@ -52,6 +54,9 @@ _READABLE = {
     "SPEC": "'spec'",
     "EXAMPLE": "'example'",
     "GAMMA": "'gamma'",
+    "IN": "'in'",
+    "FOR": "'for'",
+    "EACH": "'each'",
 }
 
 
@@ -246,6 +251,26 @@ class _ToAst:
     def group(self, meta, items):
         return ast.Group(expr=items[1], span=_span(meta, self.file))
 
+    # parts of the text -------------------------------------------------------
+    def part(self, meta, items):
+        args: tuple = ()
+        called = False
+        for it in items[1:]:
+            if isinstance(it, tuple) and it and it[0] == "call":
+                args, called = it[1], True
+        return ast.Part(name=str(items[0]), args=args, called=called, span=_span(meta, self.file))
+
+    def scope(self, meta, items):
+        part, body = items[1], items[3]
+        return ast.Scope(part=part, body=body, span=_span(meta, self.file))
+
+    def foreach(self, meta, items):
+        unit = str(items[2])
+        reduction = k = None
+        if isinstance(items[3], ast.Part):
+            reduction, k = _reduction(items[3])
+        return ast.ForEach(unit=unit, reduction=reduction, k=k, body=items[-2], span=_span(meta, self.file))
+
     # composition -----------------------------------------------------------
     def conj(self, meta, items):
         kids = tuple(i for i in items if not isinstance(i, Token))
@@ -353,7 +378,7 @@ class _ToAst:
         settings = tuple(i for i in items if isinstance(i, ast.Setting))
         defs = tuple(i for i in items if isinstance(i, ast.Definition))
         specs = [i for i in items if isinstance(i, ast.Spec)]
-        exprs = [i for i in items if isinstance(i, (ast.Atom, ast.And, ast.Then, ast.If, ast.Group))]
+        exprs = [i for i in items if isinstance(i, (ast.Atom, ast.And, ast.Then, ast.If, ast.Group, ast.Scope, ast.ForEach))]
         bare = False
         if exprs:
             e = exprs[0]
@@ -374,7 +399,7 @@ class _ToAst:
 #: recursion limit (the checker warns much earlier, at ``max_depth``).
 MAX_NESTING = 100
 
-_NESTING_RULES = frozenset({"group", "conj", "seq", "cond", "list", "dict", "call"})
+_NESTING_RULES = frozenset({"group", "conj", "seq", "cond", "list", "dict", "call", "scope", "foreach"})
 
 
 class _NestingError(Exception):
@@ -468,6 +493,26 @@ class _ExampleError(Exception):
         self.span, self.hint = span, hint
 
 
+def _reduction(part: ast.Part) -> Tuple[str, Optional[int]]:
+    """A ``for each`` reduction (``all``, ``any``, ``mean``, ``at_least(k)``) and its k."""
+    name = part.name
+    if name not in ast.REDUCTIONS:
+        guess = closest(name, ast.REDUCTIONS)
+        raise _ExampleError(
+            f"unknown reduction '{name}'",
+            part.span,
+            f"did you mean '{guess}'?" if guess else "reductions are: all, any, mean, fraction, at_least(k)",
+        )
+    if name == "at_least":
+        values = [a.value for a in part.args]
+        if len(values) != 1 or any(a.name is not None for a in part.args) or isinstance(values[0], bool) or not isinstance(values[0], int) or values[0] < 1:
+            raise _ExampleError("at_least needs one positive whole number", part.span, "for example: for each row at_least(2) { … }")
+        return name, values[0]
+    if part.called or part.args:
+        raise _ExampleError(f"the reduction '{name}' takes no arguments", part.span, f"write: for each item {name} {{ … }}")
+    return name, None
+
+
 class _ChainGammaError(Exception):
     def __init__(self, tok: Token, first: Optional[float], other: Optional[float]):
         super().__init__("mixed gamma in one THEN chain")
@@ -519,6 +564,14 @@ def _hint_for_token(tok: Token, expected: set, prev: Optional[Token], source: st
         return f'the response follows as a string: example {pv} """…"""'
     if prev is not None and prev.type == "NAME" and pv in ast.EXAMPLE_OPTIONS and tok.type in ("RBRACE", "EXAMPLE", "NAME", "$END"):
         return f"give the option a value: {_EXAMPLE_OPTION_HINTS[pv][len('for example: '):]}"
+    if expected == {"EACH"}:
+        return "write: for each row { … } (units: paragraph, section, list, item, row, line, sentence, quoted, fenced)"
+    if "LBRACE" in expected and tok.type != "LBRACE" and prev is not None and prev.type in ("RPAR", "NAME", "CALLEE") and "AND" not in expected:
+        return "the body goes in braces: in section(2) { words <= 250 }, for each row { contains(\"x\") }"
+    if prev is not None and prev.type == "IN":
+        return "name the part: in section(2) { … }, in heading(\"Poem\") { … }, in after(\"Answer:\") { … }"
+    if prev is not None and prev.type == "EACH":
+        return "name the unit: for each row { … } (paragraph, section, list, item, row, line, sentence, quoted, fenced)"
     if tok.type in ("NAME", "CALLEE") and v.upper() == "OR":
         return "lsr has no OR; use IF … THEN … ELSE … for alternatives"
     if tok.type in ("NAME", "CALLEE") and v.upper() == "NOT":

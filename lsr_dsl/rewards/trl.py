@@ -170,6 +170,10 @@ def _leaves_of(program: Any) -> Iterator[Any]:
             if node.else_ is not None:
                 yield from visit(node.else_)
             return
+        body = getattr(node, "body", None)
+        if body is not None:  # a scope or a for each: the atoms of its body
+            yield from visit(body)
+            return
         kids = getattr(node, "children", None)
         if kids is None:
             yield node

@@ -444,6 +444,7 @@ def _code(p: Any, rng: random.Random, i: int) -> str:
 COUNT_UNITS: Dict[str, Units] = {
     "words": Units(_add_words, _drop_last_word),
     "word_count_range": Units(_add_words, _drop_last_word),
+    "cjk_words": Units(_add_words, _drop_last_word),  # the builder writes English words: one each
     "sentences": Units(_add_sentences, _drop_sentences),
     "paragraphs": Units(_add_lines(lambda p, r, i: "***\n" + r.choice(FILLER_SENTENCES)), _drop_last(r"\n?\*\*\*\n[^\n]*$", 0)),
     "bullets": Units(_add_lines(lambda p, r, i: "* " + _words(r, 3)), _drop_last(r"\n?^[ \t]*[-*][^\n]*$")),
@@ -863,6 +864,7 @@ SATISFY: Dict[str, Edit] = {
     "lowercase": lambda p, t, r: t.lower(),
     "uppercase": lambda p, t, r: t.upper(),
     "contains": lambda p, t, r: _insert(t, p.phrase),
+    "in_order": lambda p, t, r: _append(t, "\n".join(p.markers)),
     "excludes": lambda p, t, r: _remove_phrase(t, p.phrase, case_sensitive=p.case_sensitive, whole_word=p.whole_word),
     "starts_with": lambda p, t, r: _prepend(t, p.phrase.strip() if p.strip else p.phrase),
     "ends_with_text": lambda p, t, r: _append(t, p.phrase.strip() if p.strip else p.phrase),
@@ -1086,6 +1088,9 @@ def build_response(
         raise CannotBuild(f"spec '{program.name}': cannot build a response for soft constraints ({', '.join(soft)}): a model judges them")
     if prompt is None and isinstance(program.meta.get("prompt"), str):
         prompt = program.meta["prompt"]
+    scoped = sorted({n.kind for n in program.root.walk() if n.kind in ("scope", "for_each")})
+    if scoped:
+        raise CannotBuild(f"spec '{program.name}': cannot build a response for parts of the text ({', '.join(scoped)}) yet")
     if prompt is None and any(a.target == "prompt" for a in program.atoms()):
         raise CannotBuild(f"spec '{program.name}' has a condition on the prompt, and no prompt was given: pass prompt=… or give the spec a prompt field")
     alts = _alternatives(program.root, satisfying)

@@ -1,8 +1,8 @@
 """Lowering: the checked, optimised IR becomes a tree of verifier nodes (the compile stage's output)."""
 from __future__ import annotations
 
-from lsr_dsl.compiler.ir import IAnd, IAtom, IIf, INode, IThen
-from lsr_dsl.verifier.nodes import AndV, AtomV, IfV, ThenV, VNode
+from lsr_dsl.compiler.ir import IAnd, IAtom, IForEach, IIf, INode, IScope, IThen
+from lsr_dsl.verifier.nodes import AndV, AtomV, ForEachV, IfV, ScopeV, ThenV, VNode
 
 
 def lower(node: INode) -> VNode:
@@ -22,4 +22,8 @@ def lower(node: INode) -> VNode:
             node.target,
             node.span,
         )
+    if isinstance(node, IScope):
+        return ScopeV(node.part, lower(node.body), node.target, node.span)
+    if isinstance(node, IForEach):
+        return ForEachV(node.unit, node.reduction, node.k, lower(node.body), node.target, node.span)
     raise TypeError(type(node).__name__)

@@ -22,6 +22,7 @@ from lsr_dsl.constraints.registry import ConstraintDef, Params, Verdict
 from lsr_dsl.language.errors import LsrError, LsrRuntimeError
 from lsr_dsl.language.span import Span
 from lsr_dsl.text import Text
+from lsr_dsl.text.parts import count_phrase, units
 
 
 def _span_json(span: Optional[Span]) -> Optional[Dict[str, int]]:
@@ -321,3 +322,219 @@ class IfV(VNode):
         yield from self.then.walk()
         if self.else_ is not None:
             yield from self.else_.walk()
+
+
+def _sub_context(ctx: EvalContext, part: str, target: str) -> EvalContext:
+    """A context whose response (or prompt, for a prompt target) is one part; it shares the
+    errors list of ``ctx``, so an error inside a part is an error of the evaluation."""
+    text = Text(part)
+    sub = EvalContext(ctx.response, text, ctx.loose) if target == "prompt" else EvalContext(text, ctx.prompt, ctx.loose)
+    sub.errors = ctx.errors
+    return sub
+
+
+def _source(ctx: EvalContext, target: str, label: str, span: Optional[Span]) -> Optional[Text]:
+    """The text a scope selects from; None (with the error recorded) when the prompt is missing."""
+    if target != "prompt":
+        return ctx.response
+    if ctx.prompt is None:
+        ctx.errors.append({"name": "in", "label": label, "span": _span_json(span), "error": f"'{label}' reads the prompt, but no prompt was given"})
+        return None
+    return ctx.prompt
+
+
+def _unevaluated(d: Dict[str, Any], why: str) -> Dict[str, Any]:
+    """An inactive trace whose atoms say why they were not evaluated."""
+    if d.get("kind") == "atom":
+        d["reason"] = f"not evaluated: {why}"
+    for c in d.get("children", ()):
+        _unevaluated(c, why)
+    return d
+
+
+def _preview(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class ScopeV(VNode):
+    """``in <part> { body }``: the body scores the part. A part that is not there scores 0.0
+    (one failed leaf in flat and strict modes), and the trace says why."""
+
+    __slots__ = ("part", "body", "target")
+    kind = "scope"
+
+    @property
+    def children(self) -> "tuple[VNode, ...]":
+        """The body, as the one child (for code that walks any tree by ``children``)."""
+        return (self.body,)
+
+    def __init__(self, part: Any, body: VNode, target: str, span: Optional[Span]):
+        self.part = part
+        self.body = body
+        self.target = target
+        self.span = span
+
+    def sub(self, ctx: EvalContext) -> "tuple[Optional[EvalContext], str]":
+        key = id(self)
+        memo = ctx.verdicts
+        if key not in memo:
+            source = _source(ctx, self.target, f"in {self.part.label}", self.span)
+            if source is None:
+                memo[key] = (None, "error: no prompt was given")  # type: ignore[assignment]
+            else:
+                sel = self.part.select(source, self.target)
+                memo[key] = (None if sel.text is None else _sub_context(ctx, sel.text, self.target), sel.reason)  # type: ignore[assignment]
+        return memo[key]  # type: ignore[return-value]
+
+    def lsrm(self, ctx: EvalContext) -> float:
+        sub, _ = self.sub(ctx)
+        return 0.0 if sub is None else self.body.lsrm(sub)
+
+    def leaves(self, ctx: EvalContext, out: List[float]) -> None:
+        sub, _ = self.sub(ctx)
+        if sub is None:
+            out.append(0.0)
+        else:
+            self.body.leaves(sub, out)
+
+    def _base(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"kind": "scope", "part": self.part.label}
+        if self.target != "response":
+            d["target"] = self.target
+        return d
+
+    def trace(self, ctx: EvalContext, mode: str) -> Dict[str, Any]:
+        sub, reason = self.sub(ctx)
+        d = self._base()
+        leaves: List[float] = []
+        self.leaves(ctx, leaves)
+        d.update(score=self.score(ctx, mode), lsrm=self.lsrm(ctx), leaves=leaves, span=_span_json(self.span))
+        d["found"] = sub is not None
+        d["reason"] = reason
+        if sub is not None:
+            text = sub.prompt.text if self.target == "prompt" else sub.response.text
+            d["text"] = _preview(text)
+            d["children"] = [self.body.trace(sub, mode)]
+        else:
+            d["children"] = [_unevaluated(self.body.inactive(), "the part is missing")]
+        return d
+
+    def inactive(self) -> Dict[str, Any]:
+        d = self._base()
+        d.update(score=None, span=_span_json(self.span), children=[self.body.inactive()])
+        return d
+
+    def walk(self):
+        yield self
+        yield from self.body.walk()
+
+
+def reduce_items(scores: List[float], reduction: str, k: Optional[int]) -> float:
+    """Combine the item scores of a ``for each``: the mean; all (1.0 iff every item scores 1.0);
+    any (1.0 iff one does); at_least(k) (min(1, items scoring 1.0 / k)); fraction (the share of
+    items scoring 1.0: no partial credit within an item). No items: 0.0."""
+    if not scores:
+        return 0.0
+    passed = sum(1 for s in scores if s >= 1.0)
+    if reduction == "mean":
+        return sum(scores) / len(scores)
+    if reduction == "all":
+        return 1.0 if passed == len(scores) else 0.0
+    if reduction == "any":
+        return 1.0 if passed else 0.0
+    if reduction == "fraction":
+        return passed / len(scores)
+    if reduction == "at_least":
+        assert k is not None
+        return min(1.0, passed / k)
+    raise ValueError(reduction)
+
+
+class ForEachV(VNode):
+    """``for each <unit> [reduction] { body }``: the body scores every item; LsRM reduces the item
+    scores (the mean by default, like AND). Flat and strict modes take every item's leaves for
+    the mean, and the reduced score as one leaf otherwise. No items score 0.0, traced."""
+
+    __slots__ = ("unit", "reduction", "k", "body", "target")
+    kind = "for_each"
+
+    @property
+    def children(self) -> "tuple[VNode, ...]":
+        """The body, as the one child (for code that walks any tree by ``children``)."""
+        return (self.body,)
+
+    def __init__(self, unit: str, reduction: str, k: Optional[int], body: VNode, target: str, span: Optional[Span]):
+        self.unit = unit
+        self.reduction = reduction
+        self.k = k
+        self.body = body
+        self.target = target
+        self.span = span
+
+    @property
+    def label(self) -> str:
+        red = "" if self.reduction == "mean" else (f" at_least({self.k})" if self.reduction == "at_least" else f" {self.reduction}")
+        return f"for each {self.unit}{red}"
+
+    def items(self, ctx: EvalContext) -> "tuple[Optional[List[EvalContext]], str]":
+        key = id(self)
+        memo = ctx.verdicts
+        if key not in memo:
+            source = _source(ctx, self.target, self.label, self.span)
+            if source is None:
+                memo[key] = (None, "error: no prompt was given")  # type: ignore[assignment]
+            else:
+                found = units(self.unit, source)
+                whose = "prompt" if self.target == "prompt" else "response"
+                reason = f"{count_phrase(self.unit, len(found))} in the {whose}"
+                memo[key] = ([_sub_context(ctx, t, self.target) for t in found] or None, reason)  # type: ignore[assignment]
+        return memo[key]  # type: ignore[return-value]
+
+    def lsrm(self, ctx: EvalContext) -> float:
+        subs, _ = self.items(ctx)
+        if subs is None:
+            return 0.0
+        return reduce_items([self.body.lsrm(s) for s in subs], self.reduction, self.k)
+
+    def leaves(self, ctx: EvalContext, out: List[float]) -> None:
+        subs, _ = self.items(ctx)
+        if subs is None:
+            out.append(0.0)
+        elif self.reduction == "mean":
+            for s in subs:
+                self.body.leaves(s, out)
+        else:
+            out.append(reduce_items([self.body.lsrm(s) for s in subs], self.reduction, self.k))
+
+    def trace(self, ctx: EvalContext, mode: str) -> Dict[str, Any]:
+        subs, reason = self.items(ctx)
+        leaves: List[float] = []
+        self.leaves(ctx, leaves)
+        d: Dict[str, Any] = {"kind": "for_each", "unit": self.unit, "reduction": self.reduction}
+        if self.k is not None:
+            d["k"] = self.k
+        if self.target != "response":
+            d["target"] = self.target
+        d.update(label=self.label, score=self.score(ctx, mode), lsrm=self.lsrm(ctx), leaves=leaves, span=_span_json(self.span))
+        d["reason"] = reason
+        kids = []
+        for i, s in enumerate(subs or (), 1):
+            t = self.body.trace(s, mode)
+            t["item"] = i
+            t["text"] = _preview((s.prompt if self.target == "prompt" else s.response).text)
+            kids.append(t)
+        d["passed_items"] = sum(1 for s in (subs or ()) if self.body.lsrm(s) >= 1.0)
+        d["children"] = kids or [_unevaluated(self.body.inactive(), f"there is no {self.unit}")]
+        return d
+
+    def inactive(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"kind": "for_each", "unit": self.unit, "reduction": self.reduction, "label": self.label}
+        if self.target != "response":
+            d["target"] = self.target
+        d.update(score=None, span=_span_json(self.span), children=[self.body.inactive()])
+        return d
+
+    def walk(self):
+        yield self
+        yield from self.body.walk()

@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 from lsr_dsl.language.errors import Diagnostic
 from lsr_dsl.text import Text
-from lsr_dsl.verifier.nodes import AndV, AtomV, EvalContext, IfV, ThenV, VNode
+from lsr_dsl.verifier.nodes import AndV, AtomV, EvalContext, ForEachV, IfV, ScopeV, ThenV, VNode
 
 
 class Result:
@@ -160,6 +160,8 @@ class Program:
         r = self.root
         if isinstance(r, AtomV):
             return "atom"
+        if isinstance(r, (ScopeV, ForEachV)):
+            return "atom" if isinstance(r.body, AtomV) else "nested"
         kids = r.children if isinstance(r, (AndV, ThenV)) else [r.condition, r.then] + ([r.else_] if r.else_ else [])
         if isinstance(r, IfV):
             branch = [r.then] + ([r.else_] if r.else_ else [])
@@ -191,6 +193,18 @@ class Program:
             if isinstance(n, IfV):
                 kids = [node(n.condition), node(n.then)] + ([node(n.else_)] if n.else_ is not None else [])
                 d = {"kind": "if", "children": kids}
+                if n.target != "response":
+                    d["target"] = n.target
+                return d
+            if isinstance(n, ScopeV):
+                d = {"kind": "scope", "part": n.part.label, "children": [node(n.body)]}
+                if n.target != "response":
+                    d["target"] = n.target
+                return d
+            if isinstance(n, ForEachV):
+                d = {"kind": "for_each", "unit": n.unit, "reduction": n.reduction, "children": [node(n.body)]}
+                if n.k is not None:
+                    d["k"] = n.k
                 if n.target != "response":
                     d["target"] = n.target
                 return d
