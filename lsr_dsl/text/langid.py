@@ -309,6 +309,7 @@ class _Words:
     def __init__(self) -> None:
         self._rng = _random.Random(SEED)
         self.words = _np.empty(0, dtype=_np.uint32)
+        self._shifted: dict = {}
 
     def upto(self, count: int):
         """The stream's first ``count`` (or more) words."""
@@ -322,6 +323,19 @@ class _Words:
                     words = _np.concatenate([words, _np.frombuffer(raw, dtype="<u4")])
                     self.words = words
         return words
+
+    def shifted(self, shift: int, count: int):
+        """``words >> shift`` as int64 for the first ``count`` (or more) words, cached per shift.
+
+        ``choice`` over n items keeps a word when ``word >> shift < n``: texts
+        whose n-gram counts have the same bit length share these candidates.
+        """
+        cached = self._shifted.get(shift)
+        if cached is None or len(cached) < count:
+            words = self.upto(count)
+            cached = (words >> _np.uint32(shift)).astype(_np.int64)
+            self._shifted[shift] = cached
+        return cached
 
 
 _WORDS = _Words()
@@ -349,11 +363,14 @@ class _Stream:
 
     def _grow(self, count: int) -> None:
         start = self.scanned
-        fresh = _WORDS.upto(start + count)[start : start + count]
-        cand = fresh >> self.shift
+        cand = _WORDS.shifted(self.shift, start + count)[start : start + count]
         ok = _np.flatnonzero(cand < self.n)
-        self.acc_pos = _np.concatenate([self.acc_pos, ok + start])
-        self.acc_val = _np.concatenate([self.acc_val, cand[ok].astype(_np.int64)])
+        if start:
+            self.acc_pos = _np.concatenate([self.acc_pos, ok + start])
+            self.acc_val = _np.concatenate([self.acc_val, cand[ok]])
+        else:
+            self.acc_pos = ok
+            self.acc_val = cand[ok]
         self.scanned = start + count
 
     def skip(self, pos: int) -> None:
@@ -367,9 +384,9 @@ class _Stream:
         pos = self.pos
         while pos + 3 > self.scanned:
             self._grow(2048)
-        words = _WORDS.words
-        a = int(words[pos]) >> 5
-        b = int(words[pos + 1]) >> 6
+        a, b = _WORDS.words[pos : pos + 2].tolist()
+        a >>= 5
+        b >>= 6
         pos += 2
         self.pos = pos
         acc_pos = self.acc_pos
