@@ -127,11 +127,17 @@ def test_blocked_langid_walk_is_decisive_and_agrees_with_the_exact_walk():
         rows = langid._ngram_rows(model, langid._clean(model, t))
         if not len(rows):
             continue
-        blocked = langid._walk_blocked(model, rows)
+        blocked = langid._walk_blocked(model, rows, decide_early=False)
         exact = langid._walk_exact(model, rows)
         if blocked is None or langid._decide(model, blocked, langid._DECISION_MARGIN) is langid._UNSURE:
             undecided.append(t[:40])
             continue
         assert abs(blocked - exact).max() < 1e-9
         assert langid._decide(model, blocked, 0.0) == langid._decide(model, exact, 0.0)
+        early = langid._walk_blocked(model, rows)  # stops once the answer is certain
+        if isinstance(early, int):
+            early_answer = model.langlist[early]
+        else:
+            early_answer = langid._decide(model, early, 0.0)
+        assert early_answer == langid._decide(model, exact, 0.0)
     assert not undecided

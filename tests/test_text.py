@@ -3,7 +3,11 @@ import pytest
 
 import random
 
-from lsr_dsl.text import Text, capital_words_fast, treebank_tokenize
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lsr_dsl.text import Text, capital_words_fast, langid, treebank_tokenize
 
 
 def test_rejects_non_str():
@@ -124,3 +128,32 @@ def test_loose_variants_skip_blank_and_duplicates():
 def test_analyses_total(s):
     t = Text(s)
     t.words, t.sentences, t.treebank_tokens, t.capital_words, t.capital_word_count, t.language, t.loose_variants(), t.lower
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    trials=st.lists(
+        st.lists(st.floats(0.0, 1.0), min_size=4, max_size=4).filter(lambda p: sum(p) > 0),
+        min_size=7,
+        max_size=7,
+    ),
+    winners=st.lists(st.integers(0, 3), min_size=7, max_size=7),
+    converged=st.lists(st.booleans(), min_size=7, max_size=7),
+)
+def test_an_early_langid_decision_survives_any_remaining_trials(trials, winners, converged):
+    """When the first trials decide langdetect's answer, no outcome of the rest changes it."""
+    probs = []
+    for p, winner, sharp in zip(trials, winners, converged):
+        p = np.array(p) / sum(p)
+        probs.append(np.eye(4)[winner] * 0.999995 + p * 0.000005 if sharp else p)
+    totals = np.zeros(4)
+    for ran, p in enumerate(probs, start=1):
+        totals = totals + p
+        lead = langid._decided_early(totals, ran)
+        if lead is None:
+            continue
+        for rival in range(4):  # the worst case: every remaining trial all on one rival
+            final = totals + (len(probs) - ran) * np.eye(4)[rival]
+            assert final.argmax() == lead and final[lead] / 7 > 0.1
+        assert (totals + sum(probs[ran:], np.zeros(4))).argmax() == lead
+        break

@@ -309,6 +309,7 @@ class _Words:
     def __init__(self) -> None:
         self._rng = _random.Random(SEED)
         self.words = _np.empty(0, dtype=_np.uint32)
+        self._shifted: dict = {}
 
     def upto(self, count: int):
         """The stream's first ``count`` (or more) words."""
@@ -322,6 +323,19 @@ class _Words:
                     words = _np.concatenate([words, _np.frombuffer(raw, dtype="<u4")])
                     self.words = words
         return words
+
+    def shifted(self, shift: int, count: int):
+        """``words >> shift`` as int64 for the first ``count`` (or more) words, cached per shift.
+
+        ``choice`` over n items keeps a word when ``word >> shift < n``: texts
+        whose n-gram counts have the same bit length share these candidates.
+        """
+        cached = self._shifted.get(shift)
+        if cached is None or len(cached) < count:
+            words = self.upto(count)
+            cached = (words >> _np.uint32(shift)).astype(_np.int64)
+            self._shifted[shift] = cached
+        return cached
 
 
 _WORDS = _Words()
@@ -349,11 +363,14 @@ class _Stream:
 
     def _grow(self, count: int) -> None:
         start = self.scanned
-        fresh = _WORDS.upto(start + count)[start : start + count]
-        cand = fresh >> self.shift
+        cand = _WORDS.shifted(self.shift, start + count)[start : start + count]
         ok = _np.flatnonzero(cand < self.n)
-        self.acc_pos = _np.concatenate([self.acc_pos, ok + start])
-        self.acc_val = _np.concatenate([self.acc_val, cand[ok].astype(_np.int64)])
+        if start:
+            self.acc_pos = _np.concatenate([self.acc_pos, ok + start])
+            self.acc_val = _np.concatenate([self.acc_val, cand[ok]])
+        else:
+            self.acc_pos = ok
+            self.acc_val = cand[ok]
         self.scanned = start + count
 
     def skip(self, pos: int) -> None:
@@ -367,9 +384,9 @@ class _Stream:
         pos = self.pos
         while pos + 3 > self.scanned:
             self._grow(2048)
-        words = _WORDS.words
-        a = int(words[pos]) >> 5
-        b = int(words[pos + 1]) >> 6
+        a, b = _WORDS.words[pos : pos + 2].tolist()
+        a >>= 5
+        b >>= 6
         pos += 2
         self.pos = pos
         acc_pos = self.acc_pos
@@ -406,9 +423,11 @@ def _detect_fast(text: str) -> Optional[str]:
     rows = _ngram_rows(model, _clean(model, text))
     if not len(rows):
         return None
-    langprob = _walk_blocked(model, rows)
-    if langprob is not None:
-        best = _decide(model, langprob, _DECISION_MARGIN)
+    walked = _walk_blocked(model, rows)
+    if isinstance(walked, int):
+        return model.langlist[walked]  # decided before the 7th trial
+    if walked is not None:
+        best = _decide(model, walked, _DECISION_MARGIN)
         if best is not _UNSURE:
             return best
     return _decide(model, _walk_exact(model, rows), 0.0)
@@ -437,6 +456,27 @@ def _decide(model: _Model, langprob, margin: float):
         if best is not None and sum(1 for p in probs if p >= bestp - margin) > 1:
             return _UNSURE
     return model.langlist[best] if best is not None else "unknown"
+
+
+def _decided_early(totals, trials_run: int) -> Optional[int]:
+    """The answer's index when the trials still to run cannot change it, else None.
+
+    ``totals`` sums the probabilities of the ``trials_run`` trials so far. The
+    remaining trials add at most ``7 - trials_run`` to any language's total (each
+    trial's probabilities sum to 1), so a leader ahead of every other language by
+    more than that (and already above 7 x 0.1 on its own) is langdetect's answer
+    whatever they draw: with four trials that agree, the last three need not run.
+    """
+    rest = _N_TRIAL - trials_run
+    if rest >= _N_TRIAL - 3:  # a lead over 4 needs 4 trials at least
+        return None
+    lead = int(totals.argmax())
+    top = float(totals[lead])
+    others = totals.copy()
+    others[lead] = -1.0
+    if top - float(others.max()) > rest + _DECISION_MARGIN and top > _N_TRIAL * _PROB_THRESHOLD + _DECISION_MARGIN:
+        return lead
+    return None
 
 
 def _alpha(stream: _Stream, cached: Optional[float]) -> tuple:
@@ -514,13 +554,19 @@ _BACK = math.exp(-100.0)
 _MIN_WEIGHT = 0.05 / _BASE_FREQ
 
 
-def _walk_blocked(model: _Model, rows):
-    """The 7 trials in log space, a block of checkpoints at a time; None if unsure."""
+def _walk_blocked(model: _Model, rows, decide_early: bool = True):
+    """The 7 trials in log space, a block of checkpoints at a time; None if unsure.
+
+    Returns the averaged probabilities, or (with ``decide_early``) the answer's
+    index, an int, as soon as the trials run so far decide it (see
+    ``_decided_early``): usually after 4 of the 7.
+    """
     n = len(rows)
     matrix = model.matrix
     nlang = len(model.langlist)
     stream = _Stream(n)
     finals = []  # per trial: the probabilities where it stopped, their sum
+    totals = None  # the sum of the trials' probabilities so far
     gauss_next = None
     guess = 12  # checkpoints in a trial's first block
     log, exp, accumulate = _np.log, _np.exp, _np.add.accumulate
@@ -579,6 +625,11 @@ def _walk_blocked(model: _Model, rows):
             if stop:
                 stream.rewind(j0 + 1 + 5 * (k_first + k))  # the draws this trial used
                 finals.append((e[k], s))
+                if decide_early:
+                    totals = e[k] / s if totals is None else totals + e[k] / s
+                    early = _decided_early(totals, len(finals))
+                    if early is not None:
+                        return early
                 guess = max(4, k_first + k + 4)
                 break
             done += count
