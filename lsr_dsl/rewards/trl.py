@@ -283,6 +283,8 @@ class LsrReward:
         judge: Any = None,
         strict: bool = False,
         max_leaf_metrics: int = 32,
+        judge_batch_size: int = 16,
+        judge_cache: Any = True,
     ):
         if mode is not None and mode not in _VALID_MODES:
             raise ValueError(f"mode must be one of {', '.join(_VALID_MODES)} (or None: the spec's own), got {mode!r}")
@@ -309,6 +311,11 @@ class LsrReward:
         self.__name__ = name
         self.judge = judge
         self._judge_obj: Any = None
+        if isinstance(judge_batch_size, bool) or not isinstance(judge_batch_size, int) or judge_batch_size < 1:
+            raise ValueError(f"judge_batch_size must be a positive integer, got {judge_batch_size!r}")
+        self.judge_batch_size = judge_batch_size
+        self.judge_cache = judge_cache
+        self._scheduler: Any = None
         self.stats: dict[str, int] = {"calls": 0, "completions": 0, "errors": 0, "compile_errors": 0,
                                       "compiles": 0, "cache_hits": 0}
         self._cache: "OrderedDict[str, Any]" = OrderedDict()
@@ -324,6 +331,7 @@ class LsrReward:
         state["_seen_errors"] = set()
         state["_reported_specs"] = set()
         state["_judge_obj"] = None  # a judge named by path is reloaded lazily too
+        state["_scheduler"] = None
         state["_lock"] = None
         return state
 
@@ -495,8 +503,71 @@ class LsrReward:
         self.stats["calls"] += 1
         self.stats["completions"] += n
         ids = _row_ids(kwargs, n)
-        with use_judge(self._resolved_judge()) if self.judge is not None else contextlib.nullcontext():
+        if self.judge is None:
             return self._score_batch(completions, specs, plist, n, log_metric, log_extra, ids)
+        with use_judge(self._judge_ahead(completions, specs, plist, log_metric)):
+            return self._score_batch(completions, specs, plist, n, log_metric, log_extra, ids)
+
+    def _judge_ahead(self, completions: list, specs: list, plist: list,
+                     log_metric: Optional[Callable[[str, float], Any]]) -> Any:
+        """Judge every soft leaf of the batch that can still change a reward, in batches, before
+        scoring (:mod:`lsr_dsl.verifier.soft_plan`); → the judge the leaves then read from. A judge
+        that fails gives every row that needs it a verifier error (the ``on_error`` value), and
+        ``lsr/judge_failures`` is logged: never a crash mid-run, never a silent pass."""
+        from lsr_dsl.judges.batching import PrefetchedJudge
+        from lsr_dsl.judges.function import FailedJudge
+        from lsr_dsl.language.errors import LsrRuntimeError
+        from lsr_dsl.verifier.soft_plan import judge_batch_ahead
+
+        scheduler = self._judge_scheduler()
+        rows = [r for r in (self._plan_row(c, s, p) for c, s, p in zip(completions, specs, plist)) if r is not None]
+        before = scheduler.stats.as_dict()
+        try:
+            scores = judge_batch_ahead(rows, scheduler)
+        except LsrRuntimeError as exc:
+            self.stats["judge_failures"] = self.stats.get("judge_failures", 0) + 1
+            logger.warning("lsr reward: %s (rows that need the judge score as verifier errors)", exc)
+            if log_metric is not None and self.log_metrics:
+                log_metric("lsr/judge_failures", 1.0)
+            return FailedJudge(str(exc), scheduler.name)
+        after = scheduler.stats.as_dict()
+        for key in ("judged", "batches", "cache_hits"):
+            self.stats[f"judge_{key}"] = self.stats.get(f"judge_{key}", 0) + after[key] - before[key]
+        if log_metric is not None and self.log_metrics and rows:
+            log_metric("lsr/judge_batches", float(after["batches"] - before["batches"]))
+            log_metric("lsr/judge_cache_hits", float(after["cache_hits"] - before["cache_hits"]))
+        return PrefetchedJudge(scores, scheduler)
+
+    def _plan_row(self, completion: Any, spec: Any, prompt: Any) -> Any:
+        from lsr_dsl.text import Text
+        from lsr_dsl.verifier.soft_plan import Row
+
+        try:
+            raw_text = completion_text(completion)
+            text = strip_think(raw_text) if self.strip_think else raw_text
+            ptext = prompt_text(prompt)
+        except Exception:  # noqa: BLE001 - reported when the row is scored
+            return None
+        entry = self._lookup(spec)
+        if isinstance(entry, _CompileFailure):
+            return None
+        prog = entry.program
+        if ptext is None:
+            ptext = entry.prompt if entry.prompt is not None else prog.meta.get("prompt")
+        if not any(getattr(a.constraint, "kind", "hard") == "soft" for a in prog.atoms()):
+            return None
+        return Row(prog.root, prog.mode, Text(text), Text(ptext) if isinstance(ptext, str) else None)
+
+    def _judge_scheduler(self) -> Any:
+        if self._scheduler is None:
+            from lsr_dsl.judges.batching import JudgeScheduler
+            from lsr_dsl.judges.cache import JudgeCache
+
+            cache = None
+            if self.judge_cache:
+                cache = JudgeCache(self.judge_cache if isinstance(self.judge_cache, str) else None)
+            self._scheduler = JudgeScheduler(self._resolved_judge(), self.judge_batch_size, cache)
+        return self._scheduler
 
     def _report_bad_spec(self, spec: Any, message: str, row: int, row_id: Any) -> bool:
         """Validation on first sight: a spec that does not compile is reported once, naming the
@@ -520,7 +591,9 @@ class LsrReward:
     def _resolved_judge(self) -> Any:
         if self._judge_obj is None:
             if isinstance(self.judge, str):
-                self._judge_obj = TransformersJudge(self.judge)
+                from lsr_dsl.judges.config import make_judge
+
+                self._judge_obj = make_judge(self.judge)
             else:
                 self._judge_obj = self.judge
         return self._judge_obj

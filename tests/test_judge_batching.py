@@ -1,0 +1,202 @@
+"""Soft leaves judged for a whole batch: planning (inactive branches, decided strict trees),
+de-duplication, batch sizes, the cache (memory and disk), the batched causal-LM judge, LsrReward."""
+import math
+import threading
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import lsr_dsl
+from lsr_dsl.judges import CallableJudge, TransformersJudge
+from lsr_dsl.judges.batching import JudgeScheduler, PrefetchedJudge
+from lsr_dsl.judges.cache import JudgeCache
+from lsr_dsl.judges.protocol import use_judge
+from lsr_dsl.language.errors import LsrRuntimeError
+from lsr_dsl.reward import LsrReward
+from lsr_dsl.text import Text
+from lsr_dsl.verifier.soft_plan import Row, judge_batch_ahead, soft_pairs_needed
+
+FORMAL = "Is the tone of the response formal?"
+
+
+class CountingJudge:
+    """A real batch judge: P(YES) from the response's length parity and the question; counts calls."""
+
+    def __init__(self):
+        self.batches = []
+        self.judge_id = "counting"
+
+    def _p(self, q, r):
+        return 0.9 if ("Dear" in r) == ("formal" in q) else 0.2
+
+    def __call__(self, q, r):
+        return self.judge_batch([(q, r)])[0]
+
+    def judge_batch(self, pairs):
+        self.batches.append(list(pairs))
+        return [self._p(q, r) for q, r in pairs]
+
+
+def row(src, response, prompt=None, mode=None):
+    prog = lsr_dsl.compile(src, mode=mode)
+    return Row(prog.root, prog.mode, Text(response), Text(prompt) if prompt else None)
+
+
+def test_inactive_if_branch_is_not_judged():
+    r = row('IF contains("x") THEN tone("formal") ELSE judge("Is it short?")', "no letter here")
+    assert soft_pairs_needed(r, {}) == [("Is it short?", "no letter here")]
+    r = row('IF contains("x") THEN tone("formal") ELSE judge("Is it short?")', "x marks it")
+    assert soft_pairs_needed(r, {}) == [(FORMAL, "x marks it")]
+
+
+def test_if_without_else_and_false_condition_needs_nothing():
+    assert soft_pairs_needed(row('IF contains("x") THEN tone("formal")', "nothing"), {}) == []
+
+
+def test_strict_mode_with_a_failed_hard_leaf_needs_no_judge():
+    src = 'no_comma AND tone("formal")'
+    assert soft_pairs_needed(row(src, "a, b", mode="strict"), {}) == []
+    assert soft_pairs_needed(row(src, "a b", mode="strict"), {}) == [(FORMAL, "a b")]
+    assert soft_pairs_needed(row(src, "a, b"), {}) == [(FORMAL, "a, b")]  # lsrm: the mean still moves
+
+
+def test_soft_condition_is_judged_first_then_its_branch():
+    judge = CountingJudge()
+    r = row('IF tone("formal") THEN judge("Is it polite?") ELSE no_comma', "Dear Sir")
+    assert soft_pairs_needed(r, {}) == [(FORMAL, "Dear Sir")]
+    known = judge_batch_ahead([r], JudgeScheduler(judge, 8))
+    # formal 0.9 < 1: the condition fails, so the THEN branch is never asked
+    assert [len(b) for b in judge.batches] == [1] and ("Is it polite?", "Dear Sir") not in known
+    r2 = row('IF tone("formal", threshold=0.5) THEN judge("Is it polite?") ELSE no_comma', "Dear Sir")
+    judge2 = CountingJudge()
+    judge_batch_ahead([r2], JudgeScheduler(judge2, 8))
+    assert [b[0][0] for b in judge2.batches] == [FORMAL, "Is it polite?"]  # two rounds
+
+
+def test_passes_are_ceil_of_distinct_active_soft_leaves_over_batch_size():
+    judge = CountingJudge()
+    src = 'contains("a") AND tone("formal") AND (IF contains("z") THEN judge("Is it kind?"))'
+    responses = [f"a reply {i} {'z' if i % 2 else ''}" for i in range(10)] * 2  # each twice
+    rows = [row(src, t) for t in responses]
+    sched = JudgeScheduler(judge, batch_size=4)
+    judge_batch_ahead(rows, sched)
+    distinct = 10 + 5  # tone for every text, judge(...) for the 5 with "z"
+    assert sched.stats.judged == distinct
+    assert len(judge.batches) == math.ceil(distinct / 4)
+    assert all(len(b) <= 4 for b in judge.batches)
+    judge_batch_ahead(rows, sched)  # the same batch again: all from the cache
+    assert len(judge.batches) == math.ceil(distinct / 4) and sched.stats.cache_hits == distinct
+
+
+def test_disk_cache_survives_a_new_scheduler(tmp_path):
+    path = str(tmp_path / "c" / "judge.sqlite")
+    judge = CountingJudge()
+    JudgeScheduler(judge, 2, JudgeCache(path)).score([(FORMAL, "Dear A"), (FORMAL, "yo")])
+    again = JudgeScheduler(judge, 2, JudgeCache(path))
+    got = again.score([(FORMAL, "Dear A"), (FORMAL, "yo")])
+    assert len(judge.batches) == 1 and again.stats.cache_hits == 2 and got[(FORMAL, "Dear A")] == 0.9
+    other = CountingJudge()
+    other.judge_id = "another"  # a different judge does not read these answers
+    JudgeScheduler(other, 2, JudgeCache(path)).score([(FORMAL, "yo")])
+    assert len(other.batches) == 1
+
+
+def test_prefetched_scores_match_leaf_by_leaf_scoring():
+    judge = CountingJudge()
+    srcs = ['no_comma AND tone("formal")', 'tone("formal") THEN judge("Is it kind?")',
+            'IF contains("Dear") THEN tone("formal", threshold=0.5) ELSE judge("Is it kind?")',
+            'set mode = "flat"\nspec f { tone("formal") AND contains("Dear") }']
+    texts = ["Dear Sir, hello", "yo dude", "Dear friend"]
+    rows = [(s, t) for s in srcs for t in texts]
+    sched = JudgeScheduler(judge, 3)
+    known = judge_batch_ahead([row(s, t) for s, t in rows], sched)
+    n_batches = len(judge.batches)
+    with use_judge(PrefetchedJudge(known, sched)):
+        batched = [lsr_dsl.compile(s).score(t) for s, t in rows]
+    assert sched.stats.late == 0 and len(judge.batches) == n_batches
+    with use_judge(CallableJudge(judge._p)):
+        one_by_one = [lsr_dsl.compile(s).score(t) for s, t in rows]
+    assert batched == pytest.approx(one_by_one)
+    # LsRM by hand for the first: AND = mean(no_comma, P(formal))
+    assert batched[0] == pytest.approx((0.0 + 0.9) / 2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["Dear x", "yo", "Dear x, y", "z z", "a"]), min_size=1, max_size=12),
+       st.integers(1, 5))
+def test_batched_equals_one_by_one_for_any_batch(texts, batch_size):
+    src = 'IF contains("x") THEN (tone("formal") AND no_comma) ELSE judge("Is it kind?")'
+    judge = CountingJudge()
+    sched = JudgeScheduler(judge, batch_size)
+    known = judge_batch_ahead([row(src, t) for t in texts], sched)
+    assert len(judge.batches) == math.ceil(len(set(texts)) / batch_size)
+    prog = lsr_dsl.compile(src)
+    with use_judge(PrefetchedJudge(known, sched)):
+        got = [prog.score(t) for t in texts]
+    with use_judge(CallableJudge(judge._p)):
+        assert got == [prog.score(t) for t in texts]
+    assert sched.stats.late == 0
+
+
+def test_a_failing_judge_is_named():
+    def broken(pairs):
+        raise OSError("connection refused")
+
+    j = CountingJudge()
+    j.judge_batch = broken
+    with pytest.raises(LsrRuntimeError, match="judge counting failed: OSError: connection refused"):
+        JudgeScheduler(j, 4).score([(FORMAL, "x")])
+
+
+def test_reward_batches_the_judge_and_caches_across_calls():
+    judge = CountingJudge()
+    r = LsrReward(spec='IF contains("Dear") THEN tone("formal") ELSE judge("Is it kind?")', judge=judge, judge_batch_size=3)
+    comps = ["Dear A", "Dear B", "yo", "hey", "Dear A"]
+    logged = {}
+    got = r(completions=comps, log_metric=lambda k, v: logged.__setitem__(k, v))
+    assert got == pytest.approx([0.9, 0.9, 0.9, 0.9, 0.9])  # Dear→formal 0.9; others→kind? (not formal) 0.9
+    assert len(judge.batches) == math.ceil(4 / 3) and logged["lsr/judge_batches"] == 2.0
+    r(completions=comps, log_metric=lambda k, v: logged.__setitem__(k, v))
+    assert len(judge.batches) == 2 and logged["lsr/judge_batches"] == 0.0 and logged["lsr/judge_cache_hits"] == 4.0
+
+
+def test_reward_with_a_dead_judge_logs_the_failure_and_scores_the_fallback():
+    def dead(q, r):
+        raise ConnectionError("judge server down")
+
+    r = LsrReward(spec='no_comma AND tone("formal")', judge=CallableJudge(dead, "dead"))
+    logged = {}
+    assert r(completions=["a b", "c, d"], log_metric=lambda k, v: logged.__setitem__(k, v)) == [0.0, 0.0]
+    assert logged["lsr/judge_failures"] == 1.0 and r.stats["errors"] == 2  # both rows need the judge (lsrm)
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    from lsr_dsl.training.tiny_model import make_tiny_model
+
+    out = tmp_path_factory.mktemp("judge") / "tiny"
+    make_tiny_model(out)
+    return out
+
+
+def test_causal_lm_judge_batches_forward_passes_and_matches_single_calls(tiny_model):
+    j = TransformersJudge(str(tiny_model), batch_size=4)
+    pairs = [(FORMAL, "Dear Sir"), ("Is it short?", "a much longer response with many words in it"),
+             (FORMAL, "yo"), ("Is it kind?", "thanks a lot"), (FORMAL, "Dear Madam, regards")]
+    batched = j.judge_batch(pairs)
+    assert j.forward_passes == 2
+    singles = [j(q, r) for q, r in pairs]
+    assert j.forward_passes == 7
+    assert batched == pytest.approx(singles, abs=1e-4)
+    assert all(0.0 < p < 1.0 for p in batched)
+
+
+def test_causal_lm_judge_through_the_reward_counts_passes(tiny_model):
+    j = TransformersJudge(str(tiny_model), batch_size=8)
+    r = LsrReward(spec='contains("a") AND tone("formal") AND (IF contains("z") THEN judge("Is it kind?"))', judge=j,
+                  judge_batch_size=8)
+    comps = [f"a text {i}" + (" z" if i % 2 else "") for i in range(12)]
+    r(completions=comps)
+    assert j.forward_passes == math.ceil((12 + 6) / 8)
+    r(completions=comps)
+    assert j.forward_passes == math.ceil((12 + 6) / 8)
