@@ -54,7 +54,7 @@ def make_judge(spec: str, **options: Any) -> Any:
         from lsr_dsl.judges.http import OpenAIJudge
 
         url, _, model = spec.partition("#")
-        return OpenAIJudge(url, model=model or None, **_pick(options, ["timeout", "retries", "concurrency", "backoff", "template"]))
+        return OpenAIJudge(url, model=model or None, **_pick(options, ["timeout", "retries", "concurrency", "backoff", "template", "top_logprobs", "api_key"]))
     kind, sep, rest = spec.partition(":")
     if not sep or len(kind) == 1 or kind not in KINDS and "/" in kind or kind.startswith((".", "~")):
         kind, rest = "causal", spec  # a plain path or hub id (a Windows drive letter is not a kind)
