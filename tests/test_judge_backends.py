@@ -80,3 +80,25 @@ def test_unknown_kinds_and_imports_are_clear_errors():
         make_judge("py:no_such_module_xyz:f")
     with pytest.raises(LsrRuntimeError, match="non-empty"):
         make_judge("")
+
+
+def test_lsr_check_soft_policy_and_judge_kinds(tmp_path, capsys):
+    from lsr_dsl.cli import main
+
+    spec = tmp_path / "s.lsr"
+    spec.write_text('no_comma AND tone("formal")')
+    resp = tmp_path / "r.txt"
+    resp.write_text("Dear Sir")
+    assert main(["check", str(spec), str(resp)]) == 2
+    err = capsys.readouterr().err
+    assert "soft constraint(s) tone need a judge" in err and "--soft skip" in err and "Traceback" not in err
+    assert main(["check", str(spec), str(resp), "--soft", "skip"]) == 0
+    assert "1 response skipped" in capsys.readouterr().err
+    assert main(["check", str(spec), str(resp), "--judge", "clasifier:x"]) == 2
+    assert "did you mean 'classifier'" in capsys.readouterr().err
+    (tmp_path / "fj.py").write_text("def formal(q, r):\n    return 1.0 if r.startswith('Dear') else 0.0\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        assert main(["check", str(spec), str(resp), "--judge", "py:fj:formal"]) == 0
+    finally:
+        sys.path.remove(str(tmp_path))

@@ -200,3 +200,20 @@ def test_causal_lm_judge_through_the_reward_counts_passes(tiny_model):
     assert j.forward_passes == math.ceil((12 + 6) / 8)
     r(completions=comps)
     assert j.forward_passes == math.ceil((12 + 6) / 8)
+
+
+def test_validate_rejects_soft_specs_without_a_judge_and_skip_counts_them(caplog):
+    from lsr_dsl.language.errors import LsrDataError
+
+    rows = [{"spec": "no_comma"}, {"spec": 'no_comma AND tone("formal")'}]
+    with pytest.raises(LsrDataError, match=r"row 1 .*soft constraint\(s\) tone need a judge.*soft='skip'"):
+        LsrReward().validate(rows)
+    r = LsrReward(soft="skip")
+    r.validate(rows)
+    logged = {}
+    got = r(completions=["a b", "a b"], spec=["no_comma", 'no_comma AND tone("formal")'],
+            log_metric=lambda k, v: logged.__setitem__(k, v))
+    assert got == [1.0, None] and r.stats["soft_skipped"] == 1 and logged["lsr/soft_skipped"] == 0.5
+    assert "soft=skip" in caplog.text
+    with pytest.raises(ValueError, match="soft must be"):
+        LsrReward(soft="ignore")

@@ -87,6 +87,11 @@ class _Compiled:
     prompt: Optional[str]  # from a {"spec": ..., "prompt": ...} ground truth
 
 
+def _soft_names(program: Any) -> list[str]:
+    """The distinct soft constraints of ``program``, in order."""
+    return list(dict.fromkeys(a.name for a in program.atoms() if getattr(a.constraint, "kind", "hard") == "soft"))
+
+
 @dataclass(frozen=True)
 class Scored:
     """One completion's outcome: ``reward`` (shaped), ``raw`` (the LsRM score), ``structure``,
@@ -252,6 +257,19 @@ class LsrReward:
         :class:`lsr_dsl.judge.Judge` callable, or a local model path / hub id for
         a :class:`lsr_dsl.judge.TransformersJudge` (loaded on first use). Without
         one, a spec with a soft constraint scores as a verifier error.
+    judge_batch_size:
+        Soft leaves are judged for the whole call before scoring: only those that can still
+        change a reward (not an inactive IF branch, not a tree ``strict`` mode has decided),
+        de-duplicated, in batches of this size (:mod:`lsr_dsl.verifier.soft_plan`).
+    judge_cache:
+        Cache judge answers by (judge, question, hash of the text): ``True`` in memory,
+        a file path to keep them on disk (SQLite) across runs, ``False`` for none.
+    soft:
+        With no judge: ``"error"`` (``validate`` rejects specs with soft constraints; at
+        scoring time they are verifier errors) or ``"skip"`` (those rows score ``None``, are
+        counted in ``stats["soft_skipped"]`` and logged as ``lsr/soft_skipped``, with one warning).
+        A judge that fails mid-run gives the rows that need it the ``on_error`` value and logs
+        ``lsr/judge_failures``.
     log_metrics:
         Send per-structure rewards and per-constraint pass rates through TRL's
         ``log_metric`` when it is given.
@@ -285,6 +303,7 @@ class LsrReward:
         max_leaf_metrics: int = 32,
         judge_batch_size: int = 16,
         judge_cache: Any = True,
+        soft: str = "error",
     ):
         if mode is not None and mode not in _VALID_MODES:
             raise ValueError(f"mode must be one of {', '.join(_VALID_MODES)} (or None: the spec's own), got {mode!r}")
@@ -313,6 +332,9 @@ class LsrReward:
         self._judge_obj: Any = None
         if isinstance(judge_batch_size, bool) or not isinstance(judge_batch_size, int) or judge_batch_size < 1:
             raise ValueError(f"judge_batch_size must be a positive integer, got {judge_batch_size!r}")
+        if soft not in ("error", "skip"):
+            raise ValueError(f"soft must be 'error' or 'skip', got {soft!r}")
+        self.soft = soft
         self.judge_batch_size = judge_batch_size
         self.judge_cache = judge_cache
         self._scheduler: Any = None
@@ -410,6 +432,11 @@ class LsrReward:
                 self._reported_specs.add(k)
             else:
                 self.leaf_metrics.seed([leaf_key(a.label) for a in _leaves_of(got.program)] * counts[k])
+                soft = _soft_names(got.program)
+                if soft and self.judge is None and self.soft == "error":
+                    problems.append(f"row {i} ({_spec_id(spec)}): soft constraint(s) {', '.join(soft)} need a judge and "
+                                    "none is configured (reward.judge in a training config, LsrReward(judge=...); "
+                                    "or soft='skip' / reward.soft: skip to leave such rows unscored)")
         report = ValidationReport(rows=len(specs), distinct_specs=len(first_row), problems=tuple(problems))
         if problems and raise_on_error:
             from lsr_dsl.language.errors import LsrDataError
@@ -462,6 +489,15 @@ class LsrReward:
         if ptext is None and entry.prompt is not None:
             ptext = entry.prompt
         structure = _structure(prog)
+        if self.judge is None and self.soft == "skip" and _soft_names(prog):
+            with self._lock:
+                self.stats["soft_skipped"] = self.stats.get("soft_skipped", 0) + 1
+                first = self.stats["soft_skipped"] == 1
+            if first:
+                logger.warning("lsr reward: soft=skip: rows whose spec has soft constraints (%s) score None: no judge "
+                               "is configured (counted in stats['soft_skipped'], logged as lsr/soft_skipped)",
+                               ", ".join(_soft_names(prog)))
+            return Scored(structure=structure)
         try:
             # evaluate() costs the same as score() and also reports the verifier's
             # recorded errors (a failing atom check is scored 0 there, not raised)
@@ -502,9 +538,13 @@ class LsrReward:
 
         self.stats["calls"] += 1
         self.stats["completions"] += n
+        skipped_before = self.stats.get("soft_skipped", 0)
         ids = _row_ids(kwargs, n)
         if self.judge is None:
-            return self._score_batch(completions, specs, plist, n, log_metric, log_extra, ids)
+            got = self._score_batch(completions, specs, plist, n, log_metric, log_extra, ids)
+            if self.soft == "skip" and log_metric is not None and self.log_metrics and n:
+                log_metric("lsr/soft_skipped", (self.stats.get("soft_skipped", 0) - skipped_before) / n)
+            return got
         with use_judge(self._judge_ahead(completions, specs, plist, log_metric)):
             return self._score_batch(completions, specs, plist, n, log_metric, log_extra, ids)
 
