@@ -217,3 +217,32 @@ def test_validate_rejects_soft_specs_without_a_judge_and_skip_counts_them(caplog
     assert "soft=skip" in caplog.text
     with pytest.raises(ValueError, match="soft must be"):
         LsrReward(soft="ignore")
+
+
+def test_lsr_eval_judges_a_chunk_in_batches(tmp_path, capsys):
+    import json
+
+    from lsr_dsl.cli import main
+    from lsr_dsl.evaluation.runner import evaluate_rows
+
+    rows = [{"key": i, "response": ("Dear reader" if i % 2 else "hello") + f" {i % 5}",
+             "spec": 'no_comma AND (IF contains("Dear") THEN tone("formal", threshold=0.5))'} for i in range(20)]
+    judge = CountingJudge()
+    details = []
+    report = evaluate_rows(rows, judge=judge, judge_batch_size=4, details=details.append)
+    # the distinct active soft leaves: "Dear reader k" for the odd i, k = i % 5 → 5 texts; loose variants add more
+    assert report.prompt.total == 20 and all(len(b) <= 4 for b in judge.batches)
+    assert [d["score"] for d in details] == [1.0] * 20  # "Dear" rows are formal (0.9 ≥ 0.5), the rest have no soft leaf
+    strict_pairs = {p for b in judge.batches for p in b if p[1].startswith("Dear reader")}
+    assert len(strict_pairs) >= 5 and not any(p[1].startswith("hello") for b in judge.batches for p in b)
+    data = tmp_path / "rows.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in rows))
+    (tmp_path / "fj.py").write_text("def formal(q, r):\n    return 0.9 if 'Dear' in r else 0.1\n")
+    import sys
+
+    sys.path.insert(0, str(tmp_path))
+    try:
+        assert main(["eval", str(data), "--judge", "py:fj:formal", "--judge-batch-size", "8", "--json", "-q"]) == 0
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert json.loads(capsys.readouterr().out)
