@@ -102,3 +102,26 @@ def test_lsr_check_soft_policy_and_judge_kinds(tmp_path, capsys):
         assert main(["check", str(spec), str(resp), "--judge", "py:fj:formal"]) == 0
     finally:
         sys.path.remove(str(tmp_path))
+
+
+def test_training_config_takes_judge_options_and_rejects_bad_ones(tmp_path):
+    import textwrap
+
+    from lsr_dsl.language.errors import LsrConfigError
+    from lsr_dsl.training.config import load_config
+
+    p = tmp_path / "c.yaml"
+    p.write_text(textwrap.dedent("""\
+        model: m
+        dataset: d.jsonl
+        reward:
+          judge: http://127.0.0.1:8000/v1#qwen
+          judge_batch_size: 32
+          judge_cache: runs/judge.sqlite
+          soft: skip
+        """))
+    cfg = load_config(p)
+    assert (cfg.reward.judge_batch_size, cfg.reward.judge_cache, cfg.reward.soft) == (32, "runs/judge.sqlite", "skip")
+    p.write_text(p.read_text().replace("soft: skip", "soft: ignore"))
+    with pytest.raises(LsrConfigError, match="reward.soft"):
+        load_config(p)
