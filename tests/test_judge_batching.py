@@ -246,3 +246,58 @@ def test_lsr_eval_judges_a_chunk_in_batches(tmp_path, capsys):
     finally:
         sys.path.remove(str(tmp_path))
     assert json.loads(capsys.readouterr().out)
+
+
+def test_a_decided_strict_tree_costs_no_judge_call_and_says_so():
+    from lsr_dsl.verifier.soft_plan import prefetched_judge, soft_pairs_decided
+
+    judge = CountingJudge()
+    sched = JudgeScheduler(judge, 8)
+    src = 'no_comma AND tone("formal")'
+    rows = [row(src, "a, b", mode="strict"), row(src, "Dear x", mode="strict")]
+    assert soft_pairs_decided(rows[0], {}) == [(FORMAL, "a, b")]
+    pj = prefetched_judge(rows, sched)
+    prog = lsr_dsl.compile(src, mode="strict")
+    with use_judge(pj):
+        decided = prog.evaluate("a, b")
+        live = prog.evaluate("Dear x")
+    assert sched.stats.judged == 1 and sched.stats.late == 0 and len(judge.batches) == 1
+    assert decided.score == 0.0 and not decided.errors
+    assert decided.trace["children"][1]["reason"].startswith("not judged")
+    assert live.score == 0.0 and "P(YES) = 0.90" in live.trace["children"][1]["reason"]  # 0.9 < 1: strict fails
+
+
+def test_reward_in_strict_mode_judges_only_undecided_rows():
+    judge = CountingJudge()
+    r = LsrReward(spec='no_comma AND tone("formal", threshold=0.5)', mode="strict", judge=judge)
+    assert r(completions=["a, b", "c, d", "Dear x", "yo"]) == [0.0, 0.0, 1.0, 0.0]
+    assert sorted(p[1] for b in judge.batches for p in b) == ["Dear x", "yo"] and r.stats["errors"] == 0
+
+
+class ThreeWayJudge(CountingJudge):
+    """P(YES) in {0, 0.5, 1} by the text and question, so soft IF conditions both hold and fail."""
+
+    def _p(self, q, r):
+        return (0.0, 0.5, 1.0)[(len(q) + len(r)) % 3]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_random_soft_trees_score_the_same_batched_and_never_call_late(data):
+    from lsr_dsl.testing.strategies import specs
+    from lsr_dsl.verifier.soft_plan import prefetched_judge
+
+    src = data.draw(specs(max_depth=2, constraints=["no_comma", "lowercase", "tone", "judge"]))
+    mode = data.draw(st.sampled_from(["lsrm", "flat", "strict"]))
+    texts = data.draw(st.lists(st.sampled_from(["dear sir", "Hi, you", "ok", "a, b c", "yes"]), min_size=1, max_size=6))
+    prog = lsr_dsl.compile(src, mode=mode)
+    judge = ThreeWayJudge()
+    sched = JudgeScheduler(judge, 3)
+    rows = [Row(prog.root, prog.mode, Text(t)) for t in texts]
+    with use_judge(prefetched_judge(rows, sched)):
+        batched = [prog.score(t) for t in texts]
+    assert sched.stats.late == 0
+    asked = []
+    with use_judge(CallableJudge(lambda q, r: asked.append((q, r)) or judge._p(q, r))):
+        assert batched == [prog.score(t) for t in texts]
+    assert sched.stats.judged <= len(set(asked))  # never more than leaf by leaf, de-duplicated

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, List, Optional, Sequence
 from lsr_dsl.judges.batching import JudgeScheduler, PrefetchedJudge
 from lsr_dsl.judges.protocol import use_judge
 from lsr_dsl.text import Text
-from lsr_dsl.verifier.soft_plan import Row, judge_batch_ahead
+from lsr_dsl.verifier.soft_plan import Row, prefetched_judge
 
 
 def _plan_rows(row: Any, mode: Optional[str], _body: Callable[[Any], str]) -> List[Row]:
@@ -56,7 +56,6 @@ def judged_ahead(rows: Sequence[Any], mode: Optional[str], scheduler: JudgeSched
     planned: List[Row] = []
     for row in rows:
         planned.extend(_plan_rows(row, mode, body))
-    scores = judge_batch_ahead(planned, scheduler)
-    judge = PrefetchedJudge(scores, scheduler)
+    judge = prefetched_judge(planned, scheduler)
     with use_judge(judge):
         yield judge

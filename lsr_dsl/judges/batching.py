@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from lsr_dsl.judges.cache import CacheKey, JudgeCache, cache_key
-from lsr_dsl.judges.protocol import ask_batch, judge_id
+from lsr_dsl.judges.protocol import SoftNotNeeded, ask_batch, judge_id
 
 Pair = Tuple[str, str]
 
@@ -94,17 +94,23 @@ class JudgeScheduler:
 
 
 class PrefetchedJudge:
-    """A judge answering from scores fetched ahead; anything else goes to ``scheduler`` one at a time."""
+    """A judge answering from scores fetched ahead; pairs in ``not_needed`` (leaves the plan found
+    cannot change any score) raise :class:`SoftNotNeeded`; anything else goes to ``scheduler`` one at
+    a time."""
 
-    def __init__(self, scores: Dict[Pair, float], scheduler: JudgeScheduler) -> None:
+    def __init__(self, scores: Dict[Pair, float], scheduler: JudgeScheduler,
+                 not_needed: Optional[Iterable[Pair]] = None) -> None:
         self.scores = scores
         self.scheduler = scheduler
+        self.not_needed = frozenset(not_needed or ())
         self.judge_id = scheduler.name
 
     def __call__(self, question: str, response: str) -> float:
         p = self.scores.get((question, response))
         if p is not None:
             return p
+        if (question, response) in self.not_needed:
+            raise SoftNotNeeded(question)
         with self.scheduler._lock:
             self.scheduler.stats.late += 1
         p = self.scheduler.score([(question, response)])[(question, response)]

@@ -24,7 +24,7 @@ from typing import Any, Iterator, List, Optional, Protocol, Sequence, Tuple, run
 
 from lsr_dsl.language.errors import LsrRuntimeError
 
-__all__ = ["BatchJudge", "Judge", "as_probability", "ask", "ask_batch", "current_judge", "judge_id", "require_judge", "use_judge"]
+__all__ = ["BatchJudge", "Judge", "SoftNotNeeded", "as_probability", "ask", "ask_batch", "current_judge", "judge_id", "require_judge", "use_judge"]
 
 
 @runtime_checkable
@@ -78,11 +78,17 @@ def as_probability(value: Any, who: str) -> float:
     return min(1.0, max(0.0, p))
 
 
+class SoftNotNeeded(Exception):
+    """Raised by a batch's judge for a soft leaf whose value cannot change the score (e.g. under a
+    ``strict`` tree that a failed hard leaf has decided): the leaf is not judged and the verifier
+    records it as "not judged", not as an error."""
+
+
 def ask(judge: Judge, question: str, response: str, constraint_name: str = "judge") -> float:
     """Call ``judge`` and return a probability in [0, 1]; any failure becomes :class:`LsrRuntimeError`."""
     try:
         raw = judge(question, response)
-    except LsrRuntimeError:
+    except (LsrRuntimeError, SoftNotNeeded):
         raise
     except Exception as e:
         raise LsrRuntimeError(f"the judge for constraint {constraint_name!r} failed: {type(e).__name__}: {e}") from e

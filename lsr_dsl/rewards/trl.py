@@ -554,16 +554,15 @@ class LsrReward:
         scoring (:mod:`lsr_dsl.verifier.soft_plan`); → the judge the leaves then read from. A judge
         that fails gives every row that needs it a verifier error (the ``on_error`` value), and
         ``lsr/judge_failures`` is logged: never a crash mid-run, never a silent pass."""
-        from lsr_dsl.judges.batching import PrefetchedJudge
         from lsr_dsl.judges.function import FailedJudge
         from lsr_dsl.language.errors import LsrRuntimeError
-        from lsr_dsl.verifier.soft_plan import judge_batch_ahead
+        from lsr_dsl.verifier.soft_plan import prefetched_judge
 
         scheduler = self._judge_scheduler()
         rows = [r for r in (self._plan_row(c, s, p) for c, s, p in zip(completions, specs, plist)) if r is not None]
         before = scheduler.stats.as_dict()
         try:
-            scores = judge_batch_ahead(rows, scheduler)
+            judge = prefetched_judge(rows, scheduler)
         except LsrRuntimeError as exc:
             self.stats["judge_failures"] = self.stats.get("judge_failures", 0) + 1
             logger.warning("lsr reward: %s (rows that need the judge score as verifier errors)", exc)
@@ -576,7 +575,7 @@ class LsrReward:
         if log_metric is not None and self.log_metrics and rows:
             log_metric("lsr/judge_batches", float(after["batches"] - before["batches"]))
             log_metric("lsr/judge_cache_hits", float(after["cache_hits"] - before["cache_hits"]))
-        return PrefetchedJudge(scores, scheduler)
+        return judge
 
     def _plan_row(self, completion: Any, spec: Any, prompt: Any) -> Any:
         from lsr_dsl.text import Text

@@ -9,7 +9,8 @@ already one point (``strict`` with a failed hard leaf), not in a branch whose co
 undecided (that branch waits for the next round, once the condition's leaves are judged).
 
 :func:`judge_batch_ahead` runs the rounds for many (program, response) rows and returns the scores
-for :class:`~lsr_dsl.judges.batching.PrefetchedJudge`.
+for :class:`~lsr_dsl.judges.batching.PrefetchedJudge`; :func:`prefetched_judge` builds that judge,
+telling it which reached leaves cannot change any score (they are recorded as "not judged").
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from lsr_dsl.constraints.soft import soft_question
-from lsr_dsl.judges.batching import JudgeScheduler, Pair
+from lsr_dsl.judges.batching import JudgeScheduler, Pair, PrefetchedJudge
 from lsr_dsl.text import Text
 from lsr_dsl.verifier.nodes import AndV, AtomV, EvalContext, IfV, ThenV, VNode
 
@@ -159,38 +160,61 @@ class _Planner:
 
     # -- the soft leaves still worth judging -------------------------------
     def needed(self) -> List[Pair]:
-        lo, hi = self.root_interval()
-        if lo == hi:
-            return []
-        out: List[Pair] = []
-        self._collect(self.row.root, out)
-        return out
+        """Soft pairs not yet known whose value can still change the score."""
+        return self._split()[0]
 
-    def _collect(self, node: VNode, out: List[Pair]) -> None:
-        lo, hi = self.lsrm(node)
-        if lo == hi and self.row.mode == "lsrm":
-            return
+    def decided(self) -> List[Pair]:
+        """Soft pairs not yet known that the verifier will reach but whose value cannot change the score."""
+        return self._split()[1]
+
+    def _split(self) -> Tuple[List[Pair], List[Pair]]:
+        need: List[Pair] = []
+        moot: List[Pair] = []
+        lo, hi = self.root_interval()
+        self._walk(self.row.root, lo == hi, need, moot)
+        return need, moot
+
+    def _walk(self, node: VNode, decided: bool, need: List[Pair], moot: List[Pair]) -> None:
+        """Visit the positions the verifier evaluates; ``decided``: the score no longer depends on them."""
+        if self.row.mode == "lsrm":
+            lo, hi = self.lsrm(node)
+            decided = decided or lo == hi
         if isinstance(node, AtomV):
             if _is_soft(node):
-                out.extend(p for p in self.pairs(node) if p not in self.known)
+                (moot if decided else need).extend(p for p in self.pairs(node) if p not in self.known)
         elif isinstance(node, (AndV, ThenV)):
             for c in node.children:
-                self._collect(c, out)
+                self._walk(c, decided, need, moot)
         elif isinstance(node, IfV):
             holds = self.holds(node)
+            undecided = holds is None and self._holds[id(node)] != "error"
+            self._walk(node.condition, decided or not undecided, need, moot)
+            if undecided:
+                return  # the branches wait until the condition is judged
             if self._holds[id(node)] == "error":
                 return
-            if holds is None:
-                self._collect(node.condition, out)  # the branches wait until the condition is judged
-            elif holds:
-                self._collect(node.then, out)
+            if holds:
+                self._walk(node.then, decided, need, moot)
             elif node.else_ is not None:
-                self._collect(node.else_, out)
+                self._walk(node.else_, decided, need, moot)
 
 
 def soft_pairs_needed(row: Row, known: Dict[Pair, float]) -> List[Pair]:
     """The (question, text) pairs of ``row``'s soft leaves that can still change its score."""
     return _Planner(row, known).needed()
+
+
+def soft_pairs_decided(row: Row, known: Dict[Pair, float]) -> List[Pair]:
+    """The (question, text) pairs of ``row``'s reached soft leaves whose value cannot change its score."""
+    return _Planner(row, known).decided()
+
+
+def prefetched_judge(rows: Sequence[Row], scheduler: JudgeScheduler) -> PrefetchedJudge:
+    """Judge ``rows``' soft leaves ahead (:func:`judge_batch_ahead`) → the judge to score them with:
+    it answers from those results and marks the leaves that cannot change a score as not judged."""
+    known = judge_batch_ahead(rows, scheduler)
+    moot = {p for row in rows for p in soft_pairs_decided(row, known)}
+    return PrefetchedJudge(known, scheduler, moot - set(known))
 
 
 def judge_batch_ahead(rows: Sequence[Row], scheduler: JudgeScheduler) -> Dict[Pair, float]:
