@@ -301,3 +301,15 @@ def test_random_soft_trees_score_the_same_batched_and_never_call_late(data):
     with use_judge(CallableJudge(lambda q, r: asked.append((q, r)) or judge._p(q, r))):
         assert batched == [prog.score(t) for t in texts]
     assert sched.stats.judged <= len(set(asked))  # never more than leaf by leaf, de-duplicated
+
+
+def test_judge_ids_are_stable_across_processes(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("from lsr_dsl.judges import TransformersJudge, OpenAIJudge;"
+            "print(TransformersJudge('m').judge_id, OpenAIJudge('http://h/v1', model='x').judge_id)")
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout for seed in (1, 2)}
+    assert len(runs) == 1
+    assert TransformersJudge("m").judge_id != TransformersJudge("m", template="{question} {response} ?").judge_id

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 import os
 from typing import Any, List, Optional, Sequence
@@ -24,6 +25,11 @@ _CONTEXT_ATTRS = ("max_position_embeddings", "n_positions", "max_sequence_length
 
 _YES = ("YES", "Yes", "yes", " YES", " Yes", " yes")
 _NO = ("NO", "No", "no", " NO", " No", " no")
+
+
+def template_digest(template: str) -> str:
+    """A short, process-independent digest of a prompt template (part of a judge's cache id)."""
+    return hashlib.sha256(template.encode("utf-8")).hexdigest()[:12]
 
 
 def _logsumexp(xs: Sequence[float]) -> float:
@@ -86,7 +92,8 @@ class TransformersJudge:
             raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}")
         self.batch_size = batch_size
         self.forward_passes = 0
-        self.judge_id = f"causal:{model_name_or_path or type(model).__name__}|{len(template)}:{hash(template) & 0xffffffff:x}"
+        # stable across processes (the on-disk cache is shared between runs): the template by its digest
+        self.judge_id = f"causal:{model_name_or_path or type(model).__name__}|{template_digest(template)}"
 
     def __repr__(self) -> str:
         return f"TransformersJudge({self.model_name_or_path or type(self.model).__name__!r})"

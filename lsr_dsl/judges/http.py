@@ -17,7 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from lsr_dsl.judges.causal_lm import DEFAULT_TEMPLATE
+from lsr_dsl.judges.causal_lm import DEFAULT_TEMPLATE, template_digest
 from lsr_dsl.language.errors import LsrRuntimeError
 
 _RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
@@ -74,7 +74,7 @@ class OpenAIJudge:
         self.api_key = api_key
         self.max_response_chars = max_response_chars
         self.requests = 0
-        self.judge_id = f"http:{self.base_url}#{model or ''}"
+        self.judge_id = f"http:{self.base_url}#{model or ''}|{template_digest(template)}"
         self._client: Any = None
 
     def __repr__(self) -> str:
