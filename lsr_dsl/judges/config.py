@@ -9,7 +9,7 @@
 - ``entrypoint:NAME``: a callable registered under the ``lsr_dsl.judges`` entry-point group;
 - ``py:MODULE:ATTR``: any importable callable (or judge class instance).
 
-Options (``device``, ``dtype``, ``batch_size``, ``max_length``, ``threshold``, ``timeout``, …) are
+Options (``device``, ``dtype``, ``batch_size``, ``max_length``, ``timeout``, ``retries``, …) are
 passed to the backend that takes them.
 """
 from __future__ import annotations
