@@ -120,7 +120,7 @@ def train_judge(cfg: JudgeTrainConfig, examples: Sequence[Example]) -> Dict[str,
             out.loss.backward()
             opt.step()
             opt.zero_grad()
-            losses.append(float(out.loss))
+            losses.append(out.loss.item())
             steps += 1
     model.eval()
     model.save_pretrained(cfg.output_dir)
