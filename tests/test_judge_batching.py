@@ -313,3 +313,23 @@ def test_judge_ids_are_stable_across_processes(tmp_path):
                            env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout for seed in (1, 2)}
     assert len(runs) == 1
     assert TransformersJudge("m").judge_id != TransformersJudge("m", template="{question} {response} ?").judge_id
+
+
+def test_lsr_eval_soft_skip_counts_the_rows_it_leaves_out(tmp_path, capsys):
+    import json
+
+    from lsr_dsl.cli import main
+
+    rows = [{"key": 1, "response": "a b", "spec": "no_comma"},
+            {"key": 2, "response": "a b", "spec": 'no_comma AND tone("formal")'},
+            {"key": 3, "response": "a, b", "spec": "no_comma"}]
+    data = tmp_path / "rows.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in rows))
+    assert main(["eval", str(data), "--soft", "skip", "--json", "-q"]) == 0
+    captured = capsys.readouterr()
+    assert "1 row with soft constraints skipped (--soft skip, no --judge): line 2" in captured.err
+    report = json.loads(captured.out)
+    assert report["rows"] == 2 and report["prompt_level"]["strict_accuracy"] == 0.5
+    main(["eval", str(data), "--json", "-q"])  # the default: the soft row is scored with its verifier error
+    captured = capsys.readouterr()
+    assert "skipped" not in captured.err and json.loads(captured.out)["rows"] == 3

@@ -265,6 +265,9 @@ def add_eval_parser(sub: Any) -> None:
                    "http://HOST:PORT/v1[#MODEL], entrypoint:NAME or py:MODULE:ATTR; their leaves are judged in batches "
                    "(docs/judges.md; runs in one process)")
     p.add_argument("--judge-batch-size", type=int, default=16, metavar="N", help="soft leaves per judge batch (default 16)")
+    p.add_argument("--soft", choices=("error", "skip"), default="error",
+                   help="rows with soft constraints and no --judge: error (reported as verifier errors, the default) "
+                   "or skip them, with a warning and a count")
     p.set_defaults(func=cmd_eval)
 
 
@@ -283,6 +286,8 @@ def _evaluate(args: argparse.Namespace, write: Any, progress: bool) -> Any:
             raise LsrError(f"--judge-batch-size must be a positive number, not {args.judge_batch_size}")
         judging = {"judge": make_judge(args.judge, batch_size=args.judge_batch_size),
                    "judge_batch_size": args.judge_batch_size}
+    elif getattr(args, "soft", "error") == "skip":
+        judging = {"soft_skipped": args._soft_skipped}
     if args.data != "-" and row_format(args.data) != "jsonl":
         rows = ((i, row) for i, (_, row) in enumerate(read_rows(args.data), 1))
         return evaluate_rows(rows, file=args.data, mode=args.mode, workers=args.workers, details=write, progress=progress,
@@ -315,8 +320,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         def write(d: Dict[str, Any]) -> None:
             details_file.write(json.dumps(d, ensure_ascii=False) + "\n")
 
+    args._soft_skipped = []
     try:
         report = _evaluate(args, write, progress)
+        if args._soft_skipped:
+            lines = args._soft_skipped
+            shown = ", ".join(map(str, lines[:10])) + (", …" if len(lines) > 10 else "")
+            print(f"lsr: warning: {args.data}: {len(lines)} row{'s' if len(lines) != 1 else ''} with soft constraints "
+                  f"skipped (--soft skip, no --judge): line{'s' if len(lines) != 1 else ''} {shown}", file=sys.stderr)
         if details_file is not None:
             details_file.flush()
             if tmp_name is not None:

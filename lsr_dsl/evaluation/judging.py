@@ -59,3 +59,9 @@ def judged_ahead(rows: Sequence[Any], mode: Optional[str], scheduler: JudgeSched
     judge = prefetched_judge(planned, scheduler)
     with use_judge(judge):
         yield judge
+
+
+def has_soft(row: Any, mode: Optional[str], body: Callable[[Any], str]) -> bool:
+    """Whether ``row``'s program has a soft constraint (``False`` when it cannot be read: the row is
+    then reported as usual when scored)."""
+    return bool(_plan_rows(row, mode, body))

@@ -606,6 +606,7 @@ def evaluate_rows(
     total: Optional[int] = None,
     judge: Any = None,
     judge_batch_size: int = 16,
+    soft_skipped: Optional[List[int]] = None,
 ) -> Report:
     """Score rows and return the :class:`Report`.
 
@@ -615,7 +616,8 @@ def evaluate_rows(
     ``{"key", "strict", "loose", "score"}`` (plus ``invalid`` when present).
     ``workers``: processes (``0`` = all cores). ``judge``: judges soft constraints, their leaves
     judged ahead a chunk of rows at a time in batches of ``judge_batch_size`` (docs/judges.md;
-    one process). Raises
+    one process). ``soft_skipped``: a list, given with no ``judge``, to leave out rows whose spec has
+    soft constraints; their line numbers are appended to it (``lsr eval --soft skip``). Raises
     :class:`~lsr_dsl.language.errors.LsrDataError` listing every malformed row.
     """
     if workers == 0:
@@ -630,12 +632,24 @@ def evaluate_rows(
             else:
                 yield n, r
 
+    items: Iterator[Tuple[int, Any]] = numbered()
+    if soft_skipped is not None and judge is None:
+        from lsr_dsl.evaluation.judging import has_soft
+
+        def without_soft(it: Iterator[Tuple[int, Any]]) -> Iterator[Tuple[int, Any]]:
+            for line, row in it:
+                if has_soft(row, mode, _body):
+                    soft_skipped.append(line)
+                else:
+                    yield line, row
+
+        items = without_soft(items)
     report = Report(file=file)
     bad: List[str] = []
     bad_count = 0
     bar = _Progress(progress, total)
     try:
-        for res in _results(numbered(), file, mode, workers, judge, judge_batch_size):
+        for res in _results(items, file, mode, workers, judge, judge_batch_size):
             bar.update(1)
             if "error" in res:
                 bad_count += 1
@@ -673,9 +687,10 @@ def evaluate_file(
     progress: bool = False,
     judge: Any = None,
     judge_batch_size: int = 16,
+    soft_skipped: Optional[List[int]] = None,
 ) -> Report:
     """:func:`evaluate_rows` over a JSONL file, streamed line by line."""
     name = "<stdin>" if path == "-" else path
     total = _count_lines(path) if progress else None
     return evaluate_rows(iter_lines(path), file=name, mode=mode, workers=workers, details=details, progress=progress,
-                         total=total, judge=judge, judge_batch_size=judge_batch_size)
+                         total=total, judge=judge, judge_batch_size=judge_batch_size, soft_skipped=soft_skipped)
