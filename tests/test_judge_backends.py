@@ -96,10 +96,10 @@ def test_lsr_check_soft_policy_and_judge_kinds(tmp_path, capsys):
     assert "1 response skipped" in capsys.readouterr().err
     assert main(["check", str(spec), str(resp), "--judge", "clasifier:x"]) == 2
     assert "did you mean 'classifier'" in capsys.readouterr().err
-    (tmp_path / "fj.py").write_text("def formal(q, r):\n    return 1.0 if r.startswith('Dear') else 0.0\n")
+    (tmp_path / "fj_check.py").write_text("def formal(q, r):\n    return 1.0 if r.startswith('Dear') else 0.0\n")
     sys.path.insert(0, str(tmp_path))
     try:
-        assert main(["check", str(spec), str(resp), "--judge", "py:fj:formal"]) == 0
+        assert main(["check", str(spec), str(resp), "--judge", "py:fj_check:formal"]) == 0
     finally:
         sys.path.remove(str(tmp_path))
 

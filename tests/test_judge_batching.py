@@ -237,12 +237,12 @@ def test_lsr_eval_judges_a_chunk_in_batches(tmp_path, capsys):
     assert len(strict_pairs) >= 5 and not any(p[1].startswith("hello") for b in judge.batches for p in b)
     data = tmp_path / "rows.jsonl"
     data.write_text("\n".join(json.dumps(r) for r in rows))
-    (tmp_path / "fj.py").write_text("def formal(q, r):\n    return 0.9 if 'Dear' in r else 0.1\n")
+    (tmp_path / "fj_eval.py").write_text("def formal(q, r):\n    return 0.9 if 'Dear' in r else 0.1\n")
     import sys
 
     sys.path.insert(0, str(tmp_path))
     try:
-        assert main(["eval", str(data), "--judge", "py:fj:formal", "--judge-batch-size", "8", "--json", "-q"]) == 0
+        assert main(["eval", str(data), "--judge", "py:fj_eval:formal", "--judge-batch-size", "8", "--json", "-q"]) == 0
     finally:
         sys.path.remove(str(tmp_path))
     assert json.loads(capsys.readouterr().out)
