@@ -53,9 +53,16 @@ class RewardConfig(_Strict):
     raif_tiers: bool = False
     weights: Optional[List[float]] = Field(None, description="reward_weights for [lsr, think_format].")
     judge: Optional[str] = Field(
-        None, description="Local path or hub id of the model that judges soft constraints (tone, judge)."
+        None, description="What judges soft constraints (tone, judge): a causal LM's path or hub id, classifier:PATH, "
+        "http://HOST:PORT/v1[#MODEL], entrypoint:NAME or py:MODULE:ATTR (docs/judges.md)."
     )
     judge_device: Optional[str] = Field(None, description="Device for the judge model, e.g. cuda:1.")
+    judge_batch_size: int = Field(16, ge=1, description="Soft leaves per judge forward pass (or concurrent requests).")
+    judge_cache: Union[bool, str] = Field(
+        True, description="Cache judge answers: true (memory), false, or a file path (SQLite, kept across runs).")
+    soft: Literal["error", "skip"] = Field(
+        "error", description="Specs with soft constraints and no judge: error at setup, or skip (those rows score None, "
+        "counted as lsr/soft_skipped).")
 
 
 class GrpoConfig(_Strict):

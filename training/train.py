@@ -427,12 +427,21 @@ def run_train(config: str | os.PathLike | TrainConfig, *, resume: bool = False,
 
     judge = None
     if cfg.reward.judge:
-        from lsr_dsl.judges.causal_lm import TransformersJudge
+        from lsr_dsl.judges.config import make_judge
 
-        judge = TransformersJudge(resolve_input_path(cfg.reward.judge, cfg.config_path), device=cfg.reward.judge_device)
+        spec = cfg.reward.judge
+        if not spec.startswith(("http://", "https://", "entrypoint:", "py:")):
+            kind, sep, rest = spec.partition(":")
+            if sep and kind in ("causal", "classifier"):
+                spec = f"{kind}:{resolve_input_path(rest, cfg.config_path)}"
+            else:
+                spec = str(resolve_input_path(spec, cfg.config_path))
+        judge = make_judge(spec, device=cfg.reward.judge_device, batch_size=cfg.reward.judge_batch_size)
     reward = LsrReward(spec_column=cfg.dataset.spec_column, mode=cfg.mode, gamma=cfg.gamma,
                        on_error=cfg.reward.on_error, strip_think=cfg.reward.strip_think,
-                       raif_tiers=cfg.reward.raif_tiers, prompt_column="prompt", judge=judge)
+                       raif_tiers=cfg.reward.raif_tiers, prompt_column="prompt", judge=judge,
+                       judge_batch_size=cfg.reward.judge_batch_size, judge_cache=cfg.reward.judge_cache,
+                       soft=cfg.reward.soft)
     reward.validate(dataset)  # rows were checked above; this seeds which leaves get a metric key of their own
     reward_funcs: List[Any] = [reward]
     if cfg.reward.format_reward:

@@ -261,6 +261,13 @@ def add_eval_parser(sub: Any) -> None:
     p.add_argument("--mode", choices=["lsrm", "flat", "strict"], help="aggregation for each row's score (verdicts do not change)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--no-per-instruction", action="store_true", help="omit the per-instruction table")
+    p.add_argument("--judge", metavar="JUDGE", help="what judges soft constraints: a causal LM's path, classifier:PATH, "
+                   "http://HOST:PORT/v1[#MODEL], entrypoint:NAME or py:MODULE:ATTR; their leaves are judged in batches "
+                   "(docs/judges.md; runs in one process)")
+    p.add_argument("--judge-batch-size", type=int, default=16, metavar="N", help="soft leaves per judge batch (default 16)")
+    p.add_argument("--soft", choices=("error", "skip"), default="error",
+                   help="rows with soft constraints and no --judge: error (reported as verifier errors, the default) "
+                   "or skip them, with a warning and a count")
     p.set_defaults(func=cmd_eval)
 
 
@@ -271,10 +278,21 @@ def _evaluate(args: argparse.Namespace, write: Any, progress: bool) -> Any:
 
     if args.responses:
         return _eval_joined(args, write, progress)
+    judging = {}
+    if getattr(args, "judge", None):
+        from lsr_dsl.judges.config import make_judge
+
+        if args.judge_batch_size < 1:
+            raise LsrError(f"--judge-batch-size must be a positive number, not {args.judge_batch_size}")
+        judging = {"judge": make_judge(args.judge, batch_size=args.judge_batch_size),
+                   "judge_batch_size": args.judge_batch_size}
+    elif getattr(args, "soft", "error") == "skip":
+        judging = {"soft_skipped": args._soft_skipped}
     if args.data != "-" and row_format(args.data) != "jsonl":
         rows = ((i, row) for i, (_, row) in enumerate(read_rows(args.data), 1))
-        return evaluate_rows(rows, file=args.data, mode=args.mode, workers=args.workers, details=write, progress=progress)
-    return evaluate_file(args.data, mode=args.mode, workers=args.workers, details=write, progress=progress)
+        return evaluate_rows(rows, file=args.data, mode=args.mode, workers=args.workers, details=write, progress=progress,
+                             **judging)
+    return evaluate_file(args.data, mode=args.mode, workers=args.workers, details=write, progress=progress, **judging)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -302,8 +320,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         def write(d: Dict[str, Any]) -> None:
             details_file.write(json.dumps(d, ensure_ascii=False) + "\n")
 
+    args._soft_skipped = []
     try:
         report = _evaluate(args, write, progress)
+        if args._soft_skipped:
+            lines = args._soft_skipped
+            shown = ", ".join(map(str, lines[:10])) + (", …" if len(lines) > 10 else "")
+            print(f"lsr: warning: {args.data}: {len(lines)} row{'s' if len(lines) != 1 else ''} with soft constraints "
+                  f"skipped (--soft skip, no --judge): line{'s' if len(lines) != 1 else ''} {shown}", file=sys.stderr)
         if details_file is not None:
             details_file.flush()
             if tmp_name is not None:

@@ -58,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     from lsr_dsl.cli.analyze import add_analyze_parser
 
     add_analyze_parser(sub)
+    from lsr_dsl.cli.judges import add_judge_data_parser, add_train_judge_parser  # torch only when train-judge runs
+
+    add_judge_data_parser(sub)
+    add_train_judge_parser(sub)
     return parser
 
 

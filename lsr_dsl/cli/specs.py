@@ -88,10 +88,24 @@ def cmd_check(args: argparse.Namespace) -> int:
     print_warnings(prog)
     response = read_text_arg(args.response, "the response")
     prompt = read_text_arg(args.prompt, "the prompt") if args.prompt else None
-    from lsr_dsl.judges.causal_lm import TransformersJudge
     from lsr_dsl.judges.protocol import use_judge
 
-    with use_judge(TransformersJudge(args.judge) if args.judge else None):
+    soft = sorted({a.name for a in prog.atoms() if getattr(a.constraint, "kind", "hard") == "soft"})
+    if soft and not args.judge:
+        if args.soft == "skip":
+            print(f"lsr: warning: {args.spec}: not scored: soft constraint(s) {', '.join(soft)} and no --judge "
+                  "(--soft skip); 1 response skipped", file=sys.stderr)
+            return EXIT_OK
+        print(f"{args.spec}: error: soft constraint(s) {', '.join(soft)} need a judge; none is configured\n"
+              "  hint: --judge MODEL (a causal LM path, classifier:PATH, http://HOST:PORT/v1, entrypoint:NAME "
+              "or py:MODULE:ATTR), or --soft skip", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    judge = None
+    if args.judge:
+        from lsr_dsl.judges.config import make_judge
+
+        judge = make_judge(args.judge, device=args.judge_device)
+    with use_judge(judge):
         result = prog.evaluate(response, prompt=prompt, loose=args.loose)
     if args.json:
         out(result.to_json(indent=2))
@@ -120,7 +134,12 @@ def add_check_parser(sub: Any) -> None:
     p.add_argument("--mode", choices=("lsrm", "flat", "strict"))
     p.add_argument("--gamma", type=gamma_arg, help="default THEN decay in [0, 1]")
     p.add_argument("--loose", action="store_true", help="IFEval loose mode for each atom")
-    p.add_argument("--judge", metavar="MODEL", help="local path or hub id of a causal LM that judges soft constraints (tone, judge) by P(YES)")
+    p.add_argument("--judge", metavar="JUDGE", help="what judges soft constraints (tone, judge): a causal LM's path or hub id "
+                   "(P(YES)), classifier:PATH (a sequence-classification reward model), http://HOST:PORT/v1[#MODEL] "
+                   "(an OpenAI-compatible server), entrypoint:NAME or py:MODULE:ATTR (docs/judges.md)")
+    p.add_argument("--judge-device", metavar="DEVICE", help="device of a local judge model, e.g. cuda:1")
+    p.add_argument("--soft", choices=("error", "skip"), default="error",
+                   help="a spec with soft constraints and no --judge: error (exit 2, the default) or skip it with a warning")
     p.set_defaults(func=cmd_check)
 
 

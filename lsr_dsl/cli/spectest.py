@@ -41,9 +41,9 @@ def cmd_test(args: argparse.Namespace) -> int:
 
     judge = None
     if args.judge:
-        from lsr_dsl.judges.causal_lm import TransformersJudge
+        from lsr_dsl.judges.config import make_judge
 
-        judge = TransformersJudge(args.judge)
+        judge = make_judge(args.judge)
     with use_judge(judge):
         files = [run_file(p) for p in paths]
     summary = _summary(files)
@@ -93,5 +93,5 @@ def add_test_parser(sub: Any) -> None:
     )
     p.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="spec files or directories (default: .)")
     p.add_argument("--json", action="store_true", help="print one JSON document: summary, files and every example with its trace")
-    p.add_argument("--judge", metavar="MODEL", help="local path or hub id of a causal LM that judges soft constraints (tone, judge) by P(YES); without it an example of a spec with a soft constraint fails with a verifier error")
+    p.add_argument("--judge", metavar="JUDGE", help="what judges soft constraints (tone, judge): a causal LM's path or hub id, classifier:PATH, http://HOST:PORT/v1, entrypoint:NAME or py:MODULE:ATTR (docs/judges.md); without it an example of a spec with a soft constraint fails with a verifier error")
     p.set_defaults(func=cmd_test)

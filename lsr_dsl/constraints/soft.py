@@ -55,6 +55,24 @@ class JudgeParams(_SoftParams):
         return v
 
 
+def _tone_question(tone: str) -> str:
+    return f"Is the tone of the response {tone}?"
+
+
+SOFT_QUESTIONS = {
+    "tone": lambda p: _tone_question(p.tone),
+    "judge": lambda p: p.question,
+}
+"""How each built-in soft constraint words its question, from its parameters: the batch scheduler
+(:mod:`lsr_dsl.verifier.soft_plan`) asks the judge these questions ahead of scoring."""
+
+
+def soft_question(name: str, params: Params) -> Optional[str]:
+    """The question soft constraint ``name`` asks with ``params``; ``None`` when it is not a built-in one."""
+    fn = SOFT_QUESTIONS.get(name)
+    return fn(params) if fn is not None else None
+
+
 def _judged(name: str, question: str, threshold: Optional[float], t: Text) -> Verdict:
     judge = require_judge(name)
     p = t.memo(("soft", id(judge), question), lambda tt: ask(judge, question, tt.text, name))
@@ -77,7 +95,7 @@ def _judged(name: str, question: str, threshold: Optional[float], t: Text) -> Ve
     example='tone("formal")',
 )
 def tone(p: ToneParams, t: Text) -> Verdict:
-    return _judged("tone", f"Is the tone of the response {p.tone}?", p.threshold, t)
+    return _judged("tone", _tone_question(p.tone), p.threshold, t)
 
 
 @constraint(

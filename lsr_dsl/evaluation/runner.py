@@ -565,7 +565,18 @@ def _chunks(items: Iterable[Tuple[int, Any]], size: int) -> Iterator[List[Tuple[
         yield buf
 
 
-def _results(items: Iterable[Tuple[int, Any]], file: str, mode: Optional[str], workers: int) -> Iterator[Dict[str, Any]]:
+def _results(items: Iterable[Tuple[int, Any]], file: str, mode: Optional[str], workers: int,
+             judge: Any = None, judge_batch_size: int = 16) -> Iterator[Dict[str, Any]]:
+    if judge is not None:  # in this process: soft leaves judged a chunk at a time (evaluation/judging.py)
+        from lsr_dsl.evaluation.judging import judged_ahead
+        from lsr_dsl.judges.batching import JudgeScheduler
+
+        scheduler = JudgeScheduler(judge, judge_batch_size)
+        for chunk in _chunks(items, max(CHUNK, 4 * judge_batch_size)):
+            with judged_ahead([row for _, row in chunk], mode, scheduler, _body):
+                for line, row in chunk:
+                    yield score_row(row, line, file=file, mode=mode)
+        return
     if workers <= 1:
         for line, row in items:
             yield score_row(row, line, file=file, mode=mode)
@@ -593,6 +604,9 @@ def evaluate_rows(
     details: Optional[Callable[[Dict[str, Any]], None]] = None,
     progress: bool = False,
     total: Optional[int] = None,
+    judge: Any = None,
+    judge_batch_size: int = 16,
+    soft_skipped: Optional[List[int]] = None,
 ) -> Report:
     """Score rows and return the :class:`Report`.
 
@@ -600,7 +614,10 @@ def evaluate_rows(
     dicts, of JSON strings, or of ``(line number, dict-or-JSON)`` pairs.
     ``details``: called with one dict per row, in input order:
     ``{"key", "strict", "loose", "score"}`` (plus ``invalid`` when present).
-    ``workers``: processes (``0`` = all cores). Raises
+    ``workers``: processes (``0`` = all cores). ``judge``: judges soft constraints, their leaves
+    judged ahead a chunk of rows at a time in batches of ``judge_batch_size`` (docs/judges.md;
+    one process). ``soft_skipped``: a list, given with no ``judge``, to leave out rows whose spec has
+    soft constraints; their line numbers are appended to it (``lsr eval --soft skip``). Raises
     :class:`~lsr_dsl.language.errors.LsrDataError` listing every malformed row.
     """
     if workers == 0:
@@ -615,12 +632,24 @@ def evaluate_rows(
             else:
                 yield n, r
 
+    items: Iterator[Tuple[int, Any]] = numbered()
+    if soft_skipped is not None and judge is None:
+        from lsr_dsl.evaluation.judging import has_soft
+
+        def without_soft(it: Iterator[Tuple[int, Any]]) -> Iterator[Tuple[int, Any]]:
+            for line, row in it:
+                if has_soft(row, mode, _body):
+                    soft_skipped.append(line)
+                else:
+                    yield line, row
+
+        items = without_soft(items)
     report = Report(file=file)
     bad: List[str] = []
     bad_count = 0
     bar = _Progress(progress, total)
     try:
-        for res in _results(numbered(), file, mode, workers):
+        for res in _results(items, file, mode, workers, judge, judge_batch_size):
             bar.update(1)
             if "error" in res:
                 bad_count += 1
@@ -656,8 +685,12 @@ def evaluate_file(
     workers: int = 1,
     details: Optional[Callable[[Dict[str, Any]], None]] = None,
     progress: bool = False,
+    judge: Any = None,
+    judge_batch_size: int = 16,
+    soft_skipped: Optional[List[int]] = None,
 ) -> Report:
     """:func:`evaluate_rows` over a JSONL file, streamed line by line."""
     name = "<stdin>" if path == "-" else path
     total = _count_lines(path) if progress else None
-    return evaluate_rows(iter_lines(path), file=name, mode=mode, workers=workers, details=details, progress=progress, total=total)
+    return evaluate_rows(iter_lines(path), file=name, mode=mode, workers=workers, details=details, progress=progress,
+                         total=total, judge=judge, judge_batch_size=judge_batch_size, soft_skipped=soft_skipped)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 import os
 from typing import Any, List, Optional, Sequence
@@ -24,6 +25,11 @@ _CONTEXT_ATTRS = ("max_position_embeddings", "n_positions", "max_sequence_length
 
 _YES = ("YES", "Yes", "yes", " YES", " Yes", " yes")
 _NO = ("NO", "No", "no", " NO", " No", " no")
+
+
+def template_digest(template: str) -> str:
+    """A short, process-independent digest of a prompt template (part of a judge's cache id)."""
+    return hashlib.sha256(template.encode("utf-8")).hexdigest()[:12]
 
 
 def _logsumexp(xs: Sequence[float]) -> float:
@@ -63,6 +69,7 @@ class TransformersJudge:
         use_chat_template: bool = True,
         model_kwargs: Optional[dict] = None,
         max_context_tokens: Optional[int] = None,
+        batch_size: int = 16,
     ) -> None:
         if model_name_or_path is None and (model is None or tokenizer is None):
             raise ValueError("give model_name_or_path, or both model and tokenizer")
@@ -81,6 +88,12 @@ class TransformersJudge:
             raise ValueError(f"max_context_tokens must be a positive integer, not {max_context_tokens!r}")
         self.max_context_tokens = max_context_tokens
         self._ids: Optional[tuple] = None
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}")
+        self.batch_size = batch_size
+        self.forward_passes = 0
+        # stable across processes (the on-disk cache is shared between runs): the template by its digest
+        self.judge_id = f"causal:{model_name_or_path or type(model).__name__}|{template_digest(template)}"
 
     def __repr__(self) -> str:
         return f"TransformersJudge({self.model_name_or_path or type(self.model).__name__!r})"
@@ -185,32 +198,67 @@ class TransformersJudge:
 
     # -- scoring -------------------------------------------------------------
     def __call__(self, question: str, response: str) -> float:
+        return self.judge_batch([(question, response)])[0]
+
+    def judge_batch(self, pairs: Sequence[tuple]) -> List[float]:
+        """P(YES) for every ``(question, response)``: ``ceil(len(pairs) / batch_size)`` forward passes,
+        prompts left-padded so that each row's last position is its answer cue."""
+        pairs = list(pairs)
+        if not pairs:
+            return []
         self._load()
+        out: List[float] = []
+        for start in range(0, len(pairs), self.batch_size):
+            out.extend(self._forward([self.prompt(q, r) for q, r in pairs[start:start + self.batch_size]]))
+        return out
+
+    def _forward(self, texts: List[str]) -> List[float]:
         yes, no = self._token_ids()
-        text = self.prompt(question, response)
         try:
             import torch  # noqa: WPS433
 
             no_grad: Any = torch.no_grad()
         except ImportError:  # fakes in tests run without torch
             no_grad = contextlib.nullcontext()
-        enc = self.tokenizer(text, return_tensors="pt", add_special_tokens=False)
+        tok = self.tokenizer
+        if len(texts) == 1:
+            enc = tok(texts[0], return_tensors="pt", add_special_tokens=False)
+        else:
+            if getattr(tok, "pad_token_id", None) is None:
+                tok.pad_token = tok.eos_token if getattr(tok, "eos_token", None) is not None else tok.convert_ids_to_tokens(0)
+            side = getattr(tok, "padding_side", "right")
+            tok.padding_side = "left"
+            try:
+                enc = tok(texts, return_tensors="pt", add_special_tokens=False, padding=True)
+            finally:
+                tok.padding_side = side
+            mask = enc.get("attention_mask") if hasattr(enc, "get") else None
+            if mask is not None and hasattr(mask, "cumsum"):  # left padding: positions count real tokens only
+                enc["position_ids"] = (mask.long().cumsum(-1) - 1).clamp(min=0)
         target = self.device or getattr(self.model, "device", None)
         if target is not None and hasattr(enc, "to"):
             enc = enc.to(target)
         with no_grad:
             out = self.model(**enc)
+        self.forward_passes += 1
         logits = getattr(out, "logits", None)
         if logits is None and isinstance(out, dict):
             logits = out.get("logits")
         if logits is None:
             raise LsrRuntimeError("the judge model returned no logits")
-        row = logits[0][-1]
-        if hasattr(row, "float"):
-            row = row.float()
-        values = row.tolist() if hasattr(row, "tolist") else list(row)
-        ly = _logsumexp([float(values[i]) for i in yes])
-        ln = _logsumexp([float(values[i]) for i in no])
-        if math.isinf(ly) and math.isinf(ln):
-            return 0.5
-        return 1.0 / (1.0 + math.exp(min(700.0, max(-700.0, ln - ly))))
+        answers = []
+        for b in range(len(texts)):
+            row = logits[b][-1]
+            if hasattr(row, "float"):
+                row = row.float()
+            values = row.tolist() if hasattr(row, "tolist") else list(row)
+            answers.append(_p_yes(values, yes, no))
+        return answers
+
+
+def _p_yes(values: Sequence[float], yes: Sequence[int], no: Sequence[int]) -> float:
+    ly = _logsumexp([float(values[i]) for i in yes])
+    ln = _logsumexp([float(values[i]) for i in no])
+    if math.isinf(ly) and math.isinf(ln):
+        return 0.5
+    return 1.0 / (1.0 + math.exp(min(700.0, max(-700.0, ln - ly))))

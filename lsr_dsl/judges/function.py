@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Callable, Union
 
 from lsr_dsl.judges.protocol import as_probability
+from lsr_dsl.language.errors import LsrRuntimeError
 
 
 class CallableJudge:
@@ -20,3 +21,18 @@ class CallableJudge:
 
     def __repr__(self) -> str:
         return f"CallableJudge({self.name})"
+
+
+class FailedJudge:
+    """Stands in for a judge that has failed during a batch: every question raises its error at once
+    (so each leaf that needs it becomes a verifier error without asking a dead judge again)."""
+
+    def __init__(self, error: str, name: str) -> None:
+        self.error = error
+        self.judge_id = name
+
+    def __call__(self, question: str, response: str) -> float:
+        raise LsrRuntimeError(self.error)
+
+    def __repr__(self) -> str:
+        return f"FailedJudge({self.judge_id})"

@@ -20,11 +20,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
-from typing import Any, Iterator, Optional, Protocol, runtime_checkable
+from typing import Any, Iterator, List, Optional, Protocol, Sequence, Tuple, runtime_checkable
 
 from lsr_dsl.language.errors import LsrRuntimeError
 
-__all__ = ["Judge", "as_probability", "ask", "current_judge", "require_judge", "use_judge"]
+__all__ = ["BatchJudge", "Judge", "SoftNotNeeded", "as_probability", "ask", "ask_batch", "current_judge", "judge_id", "require_judge", "use_judge"]
 
 
 @runtime_checkable
@@ -78,12 +78,53 @@ def as_probability(value: Any, who: str) -> float:
     return min(1.0, max(0.0, p))
 
 
+class SoftNotNeeded(Exception):
+    """Raised by a batch's judge for a soft leaf whose value cannot change the score (e.g. under a
+    ``strict`` tree that a failed hard leaf has decided): the leaf is not judged and the verifier
+    records it as "not judged", not as an error."""
+
+
 def ask(judge: Judge, question: str, response: str, constraint_name: str = "judge") -> float:
     """Call ``judge`` and return a probability in [0, 1]; any failure becomes :class:`LsrRuntimeError`."""
     try:
         raw = judge(question, response)
-    except LsrRuntimeError:
+    except (LsrRuntimeError, SoftNotNeeded):
         raise
     except Exception as e:
         raise LsrRuntimeError(f"the judge for constraint {constraint_name!r} failed: {type(e).__name__}: {e}") from e
     return as_probability(raw, f"the judge for constraint {constraint_name!r}")
+
+
+@runtime_checkable
+class BatchJudge(Protocol):
+    """A judge that also answers many ``(question, response)`` pairs at once, in order."""
+
+    def __call__(self, question: str, response: str) -> float: ...
+
+    def judge_batch(self, pairs: "Sequence[Tuple[str, str]]") -> "List[float]": ...
+
+
+def judge_id(judge: Any) -> str:
+    """A stable name for ``judge`` used in cache keys: its ``judge_id`` attribute, else its repr."""
+    name = getattr(judge, "judge_id", None)
+    if isinstance(name, str) and name:
+        return name
+    return repr(judge)
+
+
+def ask_batch(judge: Any, pairs: "Sequence[Tuple[str, str]]") -> "List[float]":
+    """P(YES) for every pair: one ``judge_batch`` call when the judge has one, else one call per pair.
+    Any failure becomes an :class:`LsrRuntimeError` naming the judge."""
+    who = f"judge {judge_id(judge)}"
+    try:
+        raw = judge.judge_batch(list(pairs)) if hasattr(judge, "judge_batch") else [judge(q, r) for q, r in pairs]
+    except LsrRuntimeError as e:
+        if who in str(e):
+            raise
+        raise LsrRuntimeError(f"{who} failed: {e}") from e
+    except Exception as e:
+        raise LsrRuntimeError(f"{who} failed: {type(e).__name__}: {e}") from e
+    raw = list(raw)
+    if len(raw) != len(pairs):
+        raise LsrRuntimeError(f"{who} returned {len(raw)} answers for {len(pairs)} questions")
+    return [as_probability(p, who) for p in raw]

@@ -87,6 +87,11 @@ class _Compiled:
     prompt: Optional[str]  # from a {"spec": ..., "prompt": ...} ground truth
 
 
+def _soft_names(program: Any) -> list[str]:
+    """The distinct soft constraints of ``program``, in order."""
+    return list(dict.fromkeys(a.name for a in program.atoms() if getattr(a.constraint, "kind", "hard") == "soft"))
+
+
 @dataclass(frozen=True)
 class Scored:
     """One completion's outcome: ``reward`` (shaped), ``raw`` (the LsRM score), ``structure``,
@@ -256,6 +261,19 @@ class LsrReward:
         :class:`lsr_dsl.judge.Judge` callable, or a local model path / hub id for
         a :class:`lsr_dsl.judge.TransformersJudge` (loaded on first use). Without
         one, a spec with a soft constraint scores as a verifier error.
+    judge_batch_size:
+        Soft leaves are judged for the whole call before scoring: only those that can still
+        change a reward (not an inactive IF branch, not a tree ``strict`` mode has decided),
+        de-duplicated, in batches of this size (:mod:`lsr_dsl.verifier.soft_plan`).
+    judge_cache:
+        Cache judge answers by (judge, question, hash of the text): ``True`` in memory,
+        a file path to keep them on disk (SQLite) across runs, ``False`` for none.
+    soft:
+        With no judge: ``"error"`` (``validate`` rejects specs with soft constraints; at
+        scoring time they are verifier errors) or ``"skip"`` (those rows score ``None``, are
+        counted in ``stats["soft_skipped"]`` and logged as ``lsr/soft_skipped``, with one warning).
+        A judge that fails mid-run gives the rows that need it the ``on_error`` value and logs
+        ``lsr/judge_failures``.
     log_metrics:
         Send per-structure rewards and per-constraint pass rates through TRL's
         ``log_metric`` when it is given.
@@ -287,6 +305,9 @@ class LsrReward:
         judge: Any = None,
         strict: bool = False,
         max_leaf_metrics: int = 32,
+        judge_batch_size: int = 16,
+        judge_cache: Any = True,
+        soft: str = "error",
     ):
         if mode is not None and mode not in _VALID_MODES:
             raise ValueError(f"mode must be one of {', '.join(_VALID_MODES)} (or None: the spec's own), got {mode!r}")
@@ -313,6 +334,14 @@ class LsrReward:
         self.__name__ = name
         self.judge = judge
         self._judge_obj: Any = None
+        if isinstance(judge_batch_size, bool) or not isinstance(judge_batch_size, int) or judge_batch_size < 1:
+            raise ValueError(f"judge_batch_size must be a positive integer, got {judge_batch_size!r}")
+        if soft not in ("error", "skip"):
+            raise ValueError(f"soft must be 'error' or 'skip', got {soft!r}")
+        self.soft = soft
+        self.judge_batch_size = judge_batch_size
+        self.judge_cache = judge_cache
+        self._scheduler: Any = None
         self.stats: dict[str, int] = {"calls": 0, "completions": 0, "errors": 0, "compile_errors": 0,
                                       "compiles": 0, "cache_hits": 0}
         self._cache: "OrderedDict[str, Any]" = OrderedDict()
@@ -328,6 +357,7 @@ class LsrReward:
         state["_seen_errors"] = set()
         state["_reported_specs"] = set()
         state["_judge_obj"] = None  # a judge named by path is reloaded lazily too
+        state["_scheduler"] = None
         state["_lock"] = None
         return state
 
@@ -406,6 +436,11 @@ class LsrReward:
                 self._reported_specs.add(k)
             else:
                 self.leaf_metrics.seed([leaf_key(a.label) for a in _leaves_of(got.program)] * counts[k])
+                soft = _soft_names(got.program)
+                if soft and self.judge is None and self.soft == "error":
+                    problems.append(f"row {i} ({_spec_id(spec)}): soft constraint(s) {', '.join(soft)} need a judge and "
+                                    "none is configured (reward.judge in a training config, LsrReward(judge=...); "
+                                    "or soft='skip' / reward.soft: skip to leave such rows unscored)")
         report = ValidationReport(rows=len(specs), distinct_specs=len(first_row), problems=tuple(problems))
         if problems and raise_on_error:
             from lsr_dsl.language.errors import LsrDataError
@@ -458,6 +493,15 @@ class LsrReward:
         if ptext is None and entry.prompt is not None:
             ptext = entry.prompt
         structure = _structure(prog)
+        if self.judge is None and self.soft == "skip" and _soft_names(prog):
+            with self._lock:
+                self.stats["soft_skipped"] = self.stats.get("soft_skipped", 0) + 1
+                first = self.stats["soft_skipped"] == 1
+            if first:
+                logger.warning("lsr reward: soft=skip: rows whose spec has soft constraints (%s) score None: no judge "
+                               "is configured (counted in stats['soft_skipped'], logged as lsr/soft_skipped)",
+                               ", ".join(_soft_names(prog)))
+            return Scored(structure=structure)
         try:
             # evaluate() costs the same as score() and also reports the verifier's
             # recorded errors (a failing atom check is scored 0 there, not raised)
@@ -498,9 +542,75 @@ class LsrReward:
 
         self.stats["calls"] += 1
         self.stats["completions"] += n
+        skipped_before = self.stats.get("soft_skipped", 0)
         ids = _row_ids(kwargs, n)
-        with use_judge(self._resolved_judge()) if self.judge is not None else contextlib.nullcontext():
+        if self.judge is None:
+            got = self._score_batch(completions, specs, plist, n, log_metric, log_extra, ids)
+            if self.soft == "skip" and log_metric is not None and self.log_metrics and n:
+                log_metric("lsr/soft_skipped", (self.stats.get("soft_skipped", 0) - skipped_before) / n)
+            return got
+        with use_judge(self._judge_ahead(completions, specs, plist, log_metric)):
             return self._score_batch(completions, specs, plist, n, log_metric, log_extra, ids)
+
+    def _judge_ahead(self, completions: list, specs: list, plist: list,
+                     log_metric: Optional[Callable[[str, float], Any]]) -> Any:
+        """Judge every soft leaf of the batch that can still change a reward, in batches, before
+        scoring (:mod:`lsr_dsl.verifier.soft_plan`); → the judge the leaves then read from. A judge
+        that fails gives every row that needs it a verifier error (the ``on_error`` value), and
+        ``lsr/judge_failures`` is logged: never a crash mid-run, never a silent pass."""
+        from lsr_dsl.judges.function import FailedJudge
+        from lsr_dsl.language.errors import LsrRuntimeError
+        from lsr_dsl.verifier.soft_plan import prefetched_judge
+
+        scheduler = self._judge_scheduler()
+        rows = [r for r in (self._plan_row(c, s, p) for c, s, p in zip(completions, specs, plist)) if r is not None]
+        before = scheduler.stats.as_dict()
+        try:
+            judge = prefetched_judge(rows, scheduler)
+        except LsrRuntimeError as exc:
+            self.stats["judge_failures"] = self.stats.get("judge_failures", 0) + 1
+            logger.warning("lsr reward: %s (rows that need the judge score as verifier errors)", exc)
+            if log_metric is not None and self.log_metrics:
+                log_metric("lsr/judge_failures", 1.0)
+            return FailedJudge(str(exc), scheduler.name)
+        after = scheduler.stats.as_dict()
+        for key in ("judged", "batches", "cache_hits"):
+            self.stats[f"judge_{key}"] = self.stats.get(f"judge_{key}", 0) + after[key] - before[key]
+        if log_metric is not None and self.log_metrics and rows:
+            log_metric("lsr/judge_batches", float(after["batches"] - before["batches"]))
+            log_metric("lsr/judge_cache_hits", float(after["cache_hits"] - before["cache_hits"]))
+        return judge
+
+    def _plan_row(self, completion: Any, spec: Any, prompt: Any) -> Any:
+        from lsr_dsl.text import Text
+        from lsr_dsl.verifier.soft_plan import Row
+
+        try:
+            raw_text = completion_text(completion)
+            text = strip_think(raw_text) if self.strip_think else raw_text
+            ptext = prompt_text(prompt)
+        except Exception:  # noqa: BLE001 - reported when the row is scored
+            return None
+        entry = self._lookup(spec)
+        if isinstance(entry, _CompileFailure):
+            return None
+        prog = entry.program
+        if ptext is None:
+            ptext = entry.prompt if entry.prompt is not None else prog.meta.get("prompt")
+        if not any(getattr(a.constraint, "kind", "hard") == "soft" for a in prog.atoms()):
+            return None
+        return Row(prog.root, prog.mode, Text(text), Text(ptext) if isinstance(ptext, str) else None)
+
+    def _judge_scheduler(self) -> Any:
+        if self._scheduler is None:
+            from lsr_dsl.judges.batching import JudgeScheduler
+            from lsr_dsl.judges.cache import JudgeCache
+
+            cache = None
+            if self.judge_cache:
+                cache = JudgeCache(self.judge_cache if isinstance(self.judge_cache, str) else None)
+            self._scheduler = JudgeScheduler(self._resolved_judge(), self.judge_batch_size, cache)
+        return self._scheduler
 
     def _report_bad_spec(self, spec: Any, message: str, row: int, row_id: Any) -> bool:
         """Validation on first sight: a spec that does not compile is reported once, naming the
@@ -524,7 +634,9 @@ class LsrReward:
     def _resolved_judge(self) -> Any:
         if self._judge_obj is None:
             if isinstance(self.judge, str):
-                self._judge_obj = TransformersJudge(self.judge)
+                from lsr_dsl.judges.config import make_judge
+
+                self._judge_obj = make_judge(self.judge)
             else:
                 self._judge_obj = self.judge
         return self._judge_obj

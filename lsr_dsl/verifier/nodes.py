@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from lsr_dsl.constraints.registry import ConstraintDef, Params, Verdict
+from lsr_dsl.judges.protocol import SoftNotNeeded
 from lsr_dsl.language.errors import LsrError, LsrRuntimeError
 from lsr_dsl.language.span import Span
 from lsr_dsl.text import Text
@@ -113,6 +114,8 @@ class AtomV(VNode):
             score = float(v.score)
             if not (0.0 <= score <= 1.0):
                 raise LsrRuntimeError(f"constraint '{self.name}' returned score {score!r}, outside [0, 1]")
+        except SoftNotNeeded:  # a batch's plan found that this soft leaf cannot change the score
+            v = Verdict(0.0, "not judged: the score is decided without this leaf")
         except LsrError as e:
             v = Verdict(0.0, f"error: {e}")
             ctx.errors.append({"name": self.name, "label": self.label, "span": _span_json(self.span), "error": str(e)})
