@@ -19,7 +19,7 @@ ROWS = [
 TINY_YAML = """\
 # lsr train examples/train/tiny.yaml  — GRPO on CPU in well under 5 minutes.
 # A ~100k-parameter random Llama model (built on first use, offline) learns to
-# satisfy simple lsr specs; the mean reward rises from ~0.4 to ~0.95.
+# satisfy simple lsr specs; the mean reward rises from ~0.4 to ~0.8-0.95 (package versions move it).
 model:
   name_or_path: runs/tiny-model      # built by `lsr make-tiny-model` if missing
   create_tiny_if_missing: true
