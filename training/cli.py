@@ -96,6 +96,31 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
+def _ablate(args: argparse.Namespace) -> int:
+    from lsr_dsl.training.ablate import run_ablation
+
+    summary = run_ablation(args.config, output_dir=args.output_dir)
+    if args.json:
+        print(json.dumps(summary["arms"], indent=2))
+    return 0
+
+
+def add_ablate_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "ablate",
+        help="train one model per reward mode (lsrm, flat, strict, γ) and seed; compare them on a held-out split",
+        description="Trains the same initial weights once per arm and seed on the training split of an "
+                    "lsr train config, evaluates every checkpoint on a held-out split (greedy completions, "
+                    "scored as lsr eval scores them) and writes ablation.json, ablation.md, ablation.png "
+                    "and curves.png. Running it again continues a killed ablation. See docs/ablation.md.",
+    )
+    p.add_argument("config", help="ablation YAML (e.g. examples/ablation/cpu.yaml)")
+    p.add_argument("--output-dir", help="override output_dir")
+    p.add_argument("--json", action="store_true", help="print the per-arm numbers as JSON at the end")
+    p.set_defaults(func=_ablate)
+    return p
+
+
 def _make_tiny(args: argparse.Namespace) -> int:
     from lsr_dsl.training.tiny_model import make_tiny_model
 
