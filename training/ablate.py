@@ -164,8 +164,11 @@ def run_dir(cfg: AblationConfig, arm: Arm, seed: int) -> Path:
 
 
 # --------------------------------------------------------------------------- held-out rows
-def read_heldout(path: str, prompt_column: str, spec_column: str) -> List[Dict[str, Any]]:
-    """The held-out rows as ``{"key", "prompt", "spec"}``; a bad row is named by file and line."""
+def read_heldout(path: str, prompt_column: str, spec_column: str,
+                 system_prompt: Optional[str] = None) -> List[Dict[str, Any]]:
+    """The held-out rows as ``{"key", "prompt", "spec", "input"}``: ``input`` is what the model is
+    given, the prompt with the training config's system prompt as ``lsr train`` gives it; a bad row
+    is named by file and line."""
     rows: List[Dict[str, Any]] = []
     with open(path, encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
@@ -180,8 +183,13 @@ def read_heldout(path: str, prompt_column: str, spec_column: str) -> List[Dict[s
             for col in (prompt_column, spec_column):
                 if row.get(col) in (None, ""):
                     raise LsrDataError(f"{path}:{lineno}: missing column {col!r}")
-            rows.append({"key": row.get("id", row.get("key", lineno)), "prompt": row[prompt_column],
-                         "spec": row[spec_column]})
+            prompt = row[prompt_column]
+            model_input = prompt
+            if system_prompt:
+                messages = [{"role": "user", "content": prompt}] if isinstance(prompt, str) else list(prompt)
+                model_input = [{"role": "system", "content": system_prompt}] + messages
+            rows.append({"key": row.get("id", row.get("key", lineno)), "prompt": prompt,
+                         "spec": row[spec_column], "input": model_input})
     if not rows:
         raise LsrDataError(f"{path}: the held-out split is empty")
     return rows
@@ -189,9 +197,9 @@ def read_heldout(path: str, prompt_column: str, spec_column: str) -> List[Dict[s
 
 def check_disjoint(train_rows: Sequence[Mapping[str, Any]], heldout: Sequence[Mapping[str, Any]],
                    heldout_path: str) -> None:
-    """No held-out prompt may be a training prompt."""
+    """No held-out prompt may be a training prompt (compared as the model sees them)."""
     seen = {json.dumps(r["prompt"], sort_keys=True) for r in train_rows}
-    shared = [r["key"] for r in heldout if json.dumps(r["prompt"], sort_keys=True) in seen]
+    shared = [r["key"] for r in heldout if json.dumps(r.get("input", r["prompt"]), sort_keys=True) in seen]
     if shared:
         raise LsrDataError(f"{heldout_path}: {len(shared)} held-out prompts are also in the training split "
                            f"(e.g. row {shared[0]}); make the splits with `lsr generate --split heldout=F`")
@@ -231,7 +239,7 @@ def evaluate_checkpoint(model_dir: str, heldout: Sequence[Mapping[str, Any]], de
     runner; the report (its ``to_dict``) is written to ``dest.json`` last, so a kill leaves none."""
     from lsr_dsl.evaluation.runner import evaluate_rows
 
-    completions = generate_completions(model_dir, [r["prompt"] for r in heldout], max_new_tokens, batch_size)
+    completions = generate_completions(model_dir, [r["input"] for r in heldout], max_new_tokens, batch_size)
     rows = [{"key": r["key"], "prompt": r["prompt"], "spec": r["spec"], "response": c}
             for r, c in zip(heldout, completions)]
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -382,10 +390,13 @@ def run_ablation(config: str | os.PathLike, *, output_dir: Optional[str] = None,
     from lsr_dsl.training.train import load_rows, run_train
 
     base_cfg = load_config(cfg.train_config, run_overrides(cfg, cfg.arms[0], cfg.seeds[0]))
-    heldout = read_heldout(cfg.heldout, base_cfg.dataset.prompt_column, base_cfg.dataset.spec_column)
+    heldout = read_heldout(cfg.heldout, base_cfg.dataset.prompt_column, base_cfg.dataset.spec_column,
+                           base_cfg.dataset.system_prompt)
     check_disjoint(load_rows(base_cfg), heldout, cfg.heldout)
     max_new = cfg.max_new_tokens or base_cfg.grpo.max_completion_length or 256
-    model_path = resolve_input_path(base_cfg.model.name_or_path, base_cfg.config_path)
+    from lsr_dsl.training.gguf import model_dir_for
+
+    model_path = model_dir_for(resolve_input_path(base_cfg.model.name_or_path, base_cfg.config_path), quiet=quiet)
     if base_cfg.model.create_tiny_if_missing and not Path(model_path).exists():
         make_tiny_model(model_path, seed=base_cfg.model.tiny_seed)
     threads = torch.get_num_threads()
