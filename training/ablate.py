@@ -326,9 +326,11 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
         for arm, a in arms.items():
             lines.append(f"| {arm} | " + " | ".join(_fmt(a[view][k]["all_pass"]) if k in a[view] else "–"
                                                    for k in keys) + " |")
-    lines += ["", f"Initial weights (step 0): all-pass {100 * summary['base']['all_pass']:.1f}%, "
-                  f"constraint pass {100 * (summary['base']['constraint_pass'] or 0):.1f}%, "
-                  f"LsRM score {summary['base']['lsrm_score']:.3f}."]
+    base = summary["base"]
+    one = lambda v, pct: "–" if v is None else (f"{100 * v:.1f}%" if pct else f"{v:.3f}")  # noqa: E731
+    lines += ["", f"Initial weights (step 0): all-pass {one(base['all_pass'], True)}, "
+                  f"constraint pass {one(base['constraint_pass'], True)}, "
+                  f"LsRM score {one(base['lsrm_score'], False)}."]
     return "\n".join(lines) + "\n"
 
 
