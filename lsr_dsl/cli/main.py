@@ -45,10 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_generate_parser(sub)
     add_stats_parser(sub)
     add_convert_parser(sub)
-    from lsr_dsl.training.cli import add_make_tiny_model_parser, add_train_parser  # no torch import until `lsr train` runs
+    from lsr_dsl.training.cli import add_ablate_parser, add_convert_gguf_parser, add_make_tiny_model_parser, add_train_parser  # no torch import until `lsr train` runs
 
     add_train_parser(sub)
     add_make_tiny_model_parser(sub)
+    add_ablate_parser(sub)
+    add_convert_gguf_parser(sub)
     from lsr_dsl.cli.serve import add_serve_parser  # fastapi/uvicorn are imported only when `lsr serve` runs
 
     add_serve_parser(sub)
