@@ -22,7 +22,6 @@ Conventions shared by every check here:
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import re
 import string
@@ -33,8 +32,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from lsr_dsl.constraints.params import NoParams
-from lsr_dsl.constraints.registry import REGISTRY, Params, Relation, Verdict, constraint
-from lsr_dsl.constraints.wording import plural, quote
+from lsr_dsl.constraints.registry import REGISTRY, Params, Relation, Verdict, blank_fails, constraint
+from lsr_dsl.constraints.wording import plural, quote, where
 from lsr_dsl.text.analysis import Text
 from lsr_dsl.text.emoji_chars import is_emoji_char
 from lsr_dsl.text.plain import (
@@ -56,7 +55,6 @@ IFBENCH = "ifbench"
 #: IFBench id -> our constraint name (filled by the decorator below).
 IFBENCH_IDS: Dict[str, str] = {}
 
-_EMPTY = "the response is empty"
 
 
 def _ifbench(
@@ -73,11 +71,7 @@ def _ifbench(
     """Register an IFBench check under its name, ``ifbench/<id>`` and the free plain id."""
 
     def deco(fn: Callable[[Any, Text], Verdict]) -> Callable[[Any, Text], Verdict]:
-        @functools.wraps(fn)
-        def check(p: Any, t: Text) -> Verdict:
-            if t.is_blank:
-                return Verdict.fail(_EMPTY)
-            return fn(p, t)
+        check = blank_fails(fn)
 
         aliases = ["ifbench/" + ifbench_id]
         if ifbench_id not in REGISTRY:
@@ -98,10 +92,6 @@ def _ifbench(
 
     return deco
 
-
-def _where(t: Text, offset: int) -> str:
-    line, col = t.line_col(offset)
-    return f"line {line}, column {col}"
 
 
 def _strip_punct(w: str) -> str:
@@ -1179,7 +1169,7 @@ def answer_template(p: NoParams, t: Text) -> Verdict:
 def no_whitespace(p: NoParams, t: Text) -> Verdict:
     for i, ch in enumerate(t.text):
         if ch.isspace():
-            return Verdict.fail(f"whitespace {ch!r} at {_where(t, i)}")
+            return Verdict.fail(f"whitespace {ch!r} at {where(t, i)}")
     return Verdict.ok("no whitespace")
 
 

@@ -28,7 +28,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from pydantic import AliasChoices, Field, NonNegativeInt, PositiveInt, field_validator
 
 from lsr_dsl.text import Text
-from lsr_dsl.constraints.registry import Params, Relation, Verdict, constraint
+from lsr_dsl.constraints.registry import Params, Relation, Verdict, blank_fails, constraint
+from lsr_dsl.constraints.wording import where
 
 __all__ = ["LANGDETECT_LANGUAGES", "ifeval_kwargs_to_params", "IFEVAL_IDS"]
 
@@ -43,7 +44,6 @@ LANGDETECT_LANGUAGES: Tuple[str, ...] = (
 #: IFEval id -> our constraint name (filled by the decorator below).
 IFEVAL_IDS: Dict[str, str] = {}
 
-_EMPTY = "the response is empty"
 
 
 def _ifeval(
@@ -61,11 +61,7 @@ def _ifeval(
     """Register an IFEval check; a blank response fails before the check runs."""
 
     def deco(fn: Callable[[Any, Text], Verdict]) -> Callable[[Any, Text], Verdict]:
-        @functools.wraps(fn)
-        def check(p: Any, t: Text) -> Verdict:
-            if t.is_blank:
-                return Verdict.fail(_EMPTY)
-            return fn(p, t)
+        check = blank_fails(fn)
 
         IFEVAL_IDS[ifeval_id] = name
         constraint(
@@ -84,10 +80,6 @@ def _ifeval(
 
     return deco
 
-
-def _where(t: Text, offset: int) -> str:
-    line, col = t.line_col(offset)
-    return f"line {line}, column {col}"
 
 
 def _count_reason(n: int, noun: str, rel: Relation, target: int, ok: bool) -> str:
@@ -475,7 +467,7 @@ def no_comma(p: _NoParams, t: Text) -> Verdict:
     if i < 0:
         return Verdict.ok("no commas")
     n = t.text.count(",")
-    return Verdict.fail(f"found {n} {_plural(n, 'comma')}; the first at {_where(t, i)}")
+    return Verdict.fail(f"found {n} {_plural(n, 'comma')}; the first at {where(t, i)}")
 
 
 def _first_not_lower(s: str) -> int:
@@ -516,7 +508,7 @@ def lowercase(p: CaseParams, t: Text) -> Verdict:
         i = _first_not_lower(t.text)
         if i < 0:
             return Verdict.fail("the response has no lowercase letters")
-        return Verdict.fail(f"found upper-case {t.text[i]!r} at {_where(t, i)}")
+        return Verdict.fail(f"found upper-case {t.text[i]!r} at {where(t, i)}")
     if not p.english:
         return Verdict.ok("all letters are lowercase")
     return _english(t, "all letters are lowercase")
@@ -536,7 +528,7 @@ def uppercase(p: CaseParams, t: Text) -> Verdict:
         i = _first_not_upper(t.text)
         if i < 0:
             return Verdict.fail("the response has no capital letters")
-        return Verdict.fail(f"found lower-case {t.text[i]!r} at {_where(t, i)}")
+        return Verdict.fail(f"found lower-case {t.text[i]!r} at {where(t, i)}")
     if not p.english:
         return Verdict.ok("all letters are capitals")
     return _english(t, "all letters are capitals")
@@ -742,7 +734,7 @@ def _inside_word_note(t: Text, rx: "re.Pattern[str]") -> str:
         lo -= 1
     while hi < len(s) and _WORD_CHAR_RE.match(s[hi]):
         hi += 1
-    return f" (inside {s[lo:hi]!r}, at {_where(t, a)})"
+    return f" (inside {s[lo:hi]!r}, at {where(t, a)})"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -780,7 +772,7 @@ def forbidden_words(p: ForbiddenWordsParams, t: Text) -> Verdict:
     if found:
         w, i = min(found, key=lambda x: x[1])
         names = ", ".join(repr(x) for x, _ in found)
-        return Verdict.fail(f"found forbidden {names}; the first, {w!r}, at {_where(t, i)}")
+        return Verdict.fail(f"found forbidden {names}; the first, {w!r}, at {where(t, i)}")
     return Verdict.ok("no forbidden words")
 
 
@@ -929,7 +921,7 @@ _TITLE_RE = re.compile(r"<<[^\n]+>>")
 def title(p: _NoParams, t: Text) -> Verdict:
     for m in _TITLE_RE.finditer(t.text):
         if m.group(0).lstrip("<").rstrip(">").strip():
-            return Verdict.ok(f"found title {m.group(0)!r} at {_where(t, m.start())}")
+            return Verdict.ok(f"found title {m.group(0)!r} at {where(t, m.start())}")
     return Verdict.fail("no title in <<double angular brackets>>")
 
 
@@ -986,7 +978,7 @@ def postscript(p: PostscriptParams, t: Text) -> Verdict:
     hit = rx.search(t.lower)
     if hit:
         i = hit.start() + (len(hit.group(0)) - len(hit.group(0).lstrip()))
-        return Verdict.ok(f"found postscript {m!r} at {_where(t, i)}")
+        return Verdict.ok(f"found postscript {m!r} at {where(t, i)}")
     return Verdict.fail(f"no postscript starting with {m!r}")
 
 

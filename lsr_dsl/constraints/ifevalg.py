@@ -14,7 +14,6 @@ docs/ifevalg.md lists the ids, the names and the quirks.
 """
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -25,7 +24,7 @@ from lsr_dsl.constraints.params import ALL_WORDS_DETAIL, CountParams, NoParams, 
 from lsr_dsl.constraints.ifeval import KeywordFrequencyParams, LetterFrequencyParams, _pattern
 from lsr_dsl.constraints.ifeval import keyword_frequency as ifeval_keyword_frequency
 from lsr_dsl.constraints.ifeval import letter_frequency as ifeval_letter_frequency
-from lsr_dsl.constraints.registry import constraint, Params, Relation, Verdict
+from lsr_dsl.constraints.registry import blank_fails, constraint, Params, Relation, Verdict
 from lsr_dsl.constraints.wording import all_of, plural, quote, relation_reason
 from lsr_dsl.text.analysis import Text
 from lsr_dsl.text.prose import prose_words, sentences, WORD_RE, word_spans, words
@@ -302,7 +301,6 @@ IFEVALG_ALL_IDS: Tuple[str, ...] = (
 #: IFEvalG id (of the 29 IFEval lacks) -> our constraint name (filled by ``_exact``).
 IFEVALG_IDS: Dict[str, str] = {}
 
-_EMPTY = "the response is empty"
 
 
 def _exact(
@@ -319,11 +317,7 @@ def _exact(
     """Register an exact IFEvalG check under ``name``, each id and ``ifevalg/<id>``; a blank response fails."""
 
     def deco(fn: Callable[[Any, Text], Verdict]) -> Callable[[Any, Text], Verdict]:
-        @functools.wraps(fn)
-        def check(p: Any, t: Text) -> Verdict:
-            if t.is_blank:
-                return Verdict.fail(_EMPTY)
-            return fn(p, t)
+        check = blank_fails(fn)
 
         aliases: List[str] = []
         for i in ids:

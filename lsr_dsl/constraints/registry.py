@@ -260,3 +260,20 @@ def constraint(
         return fn
 
     return deco
+
+
+def blank_fails(check: Callable[[Any, Any], Verdict], reason: str = "the response is empty") -> Callable[[Any, Any], Verdict]:
+    """``check`` wrapped so that a blank text (empty or whitespace only) fails before it runs.
+
+    The reference suites (IFEval, IFEvalG, IFBench) never run a check on a blank response and
+    count it as not followed; their reproductions here wrap each check with this.
+    """
+
+    @functools.wraps(check)
+    def wrapped(p: Any, t: Any) -> Verdict:
+        if t.is_blank:
+            return Verdict.fail(reason)
+        return check(p, t)
+
+    return wrapped
+

@@ -1,7 +1,7 @@
 """How constraints word their reasons: short quotes, plurals and pass/fail lines for counts."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from lsr_dsl.constraints.registry import Relation, Verdict
 
@@ -27,3 +27,10 @@ def relation_reason(actual: int, rel: Relation, target: float, what: str, whats:
     ok = rel.holds(actual, target)
     tgt = int(target) if float(target).is_integer() else target
     return Verdict.of(ok, f"found {plural(actual, what, whats)}; need {rel.words} {tgt}")
+
+
+def where(t: Any, offset: int) -> str:
+    """'line L, column C' of a character offset of the text."""
+    line, col = t.line_col(offset)
+    return f"line {line}, column {col}"
+
