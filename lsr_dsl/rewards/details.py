@@ -16,6 +16,8 @@ Two consumers:
 """
 from __future__ import annotations
 
+import functools
+
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -39,6 +41,7 @@ MAX_THEN_STEPS = 4
 _MAX_LEAF_CHARS = 60
 
 
+@functools.lru_cache(maxsize=4096)
 def leaf_key(label: str) -> str:
     """A metric-safe, stable label of one atom: its label with whitespace removed, bounded in length."""
     key = re.sub(r"\s+", "", str(label)) or "?"
@@ -63,6 +66,7 @@ class RowDetail:
     then_steps: Tuple[Tuple[int, bool], ...]  # (1-based position in its chain, fully passed)
 
 
+@functools.lru_cache(maxsize=4096)
 def _family(name: str) -> str:
     from lsr_dsl.constraints.registry import REGISTRY
 
