@@ -17,7 +17,6 @@ Two consumers:
 from __future__ import annotations
 
 import functools
-
 import re
 from collections import Counter
 from dataclasses import dataclass
